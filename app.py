@@ -1,0 +1,23 @@
+"""CNN Explorer: the router. Shared sidebar (image picker, device badge), then the chosen page."""
+
+import streamlit as st
+
+from ui.common import device_badge, image_picker
+
+st.set_page_config(page_title="CNN Explorer", page_icon=":material/grid_on:", layout="wide")
+
+PAGES = {
+    "Start": [st.Page("pages/home.py", title="Home", icon=":material/home:", default=True)],
+    "Convolution": [st.Page("pages/kernel_lab.py", title="Kernel lab", icon=":material/blur_on:")],
+    "Network": [
+        st.Page("pages/feature_maps.py", title="Feature maps", icon=":material/layers:"),
+        st.Page("pages/filters.py", title="Filters", icon=":material/grid_view:"),
+        st.Page("pages/architecture.py", title="Architecture", icon=":material/account_tree:"),
+    ],
+    "Explain": [st.Page("pages/grad_cam.py", title="Grad-CAM studio", icon=":material/visibility:")],
+}
+
+page = st.navigation(PAGES)
+image_picker()
+device_badge()
+page.run()

@@ -1,0 +1,108 @@
+"""Glue shared by every page: the image picker, the device badge and how errors are shown.
+
+The picker is drawn by app.py in the sidebar on every run, so its widgets (and the chosen image)
+survive page switches; pages read the result with ``current_image()``.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Iterator
+
+import streamlit as st
+
+from explorer.device import default_device
+from explorer.errors import ExplorerError
+from explorer.images import SAMPLES, SAMPLES_DIR, LoadedImage, load_image
+
+SOURCE_SAMPLE, SOURCE_UPLOAD, SOURCE_CAMERA = "Sample photo", "Upload", "Camera"
+_IMAGE_KEY = "explorer_image"
+_ERROR_KEY = "explorer_image_error"
+UPLOAD_TYPES = ["png", "jpg", "jpeg", "webp", "gif", "bmp", "tif", "tiff"]
+
+
+@st.cache_data(max_entries=16, show_spinner=False)
+def decode_image(data: bytes) -> LoadedImage:
+    """Decode uploaded bytes once per distinct file (cached across reruns and sessions)."""
+    return load_image(data)
+
+
+@contextlib.contextmanager
+def user_errors() -> Iterator[None]:
+    """Show an ExplorerError as a red sentence and stop the page; never a traceback."""
+    try:
+        yield
+    except ExplorerError as error:
+        st.error(str(error), icon=":material/error:")
+        st.stop()
+
+
+def device_badge() -> None:
+    """A small sidebar badge naming the device that computes."""
+    choice = default_device()
+    icon = ":material/memory:" if choice.is_cuda else ":material/developer_board:"
+    st.sidebar.badge(f"Computing on {choice.name}", icon=icon, color="green" if choice.is_cuda else "gray")
+    st.sidebar.caption(f"Why: {choice.reason}.")
+
+
+def image_picker() -> None:
+    """Sidebar widgets to choose the photo: a bundled sample, an upload, or the camera."""
+    sidebar = st.sidebar
+    sidebar.subheader("Your image")
+    default_sample = st.query_params.get("sample", "chelsea")
+    if default_sample not in SAMPLES:
+        default_sample = "chelsea"
+    source = sidebar.radio(
+        "Source", [SOURCE_SAMPLE, SOURCE_UPLOAD, SOURCE_CAMERA], horizontal=True, key="image_source"
+    )
+    data: bytes | None = None
+    if source == SOURCE_SAMPLE:
+        names = list(SAMPLES)
+        name = sidebar.selectbox("Sample", names, index=names.index(default_sample), key="image_sample")
+        st.query_params["sample"] = name
+        data = (SAMPLES_DIR / SAMPLES[name]).read_bytes()
+    elif source == SOURCE_UPLOAD:
+        upload = sidebar.file_uploader("Upload a photo", type=UPLOAD_TYPES, key="image_upload")
+        data = upload.getvalue() if upload is not None else None
+    else:
+        shot = sidebar.camera_input("Take a photo", key="image_camera")
+        data = shot.getvalue() if shot is not None else None
+    _remember(data)
+    loaded = st.session_state.get(_IMAGE_KEY)
+    if loaded is not None:
+        sidebar.image(loaded.image, caption=f"{loaded.size[0]}x{loaded.size[1]} px", width="stretch")
+
+
+def _remember(data: bytes | None) -> None:
+    """Keep the newest choice; until an upload or photo arrives, the previous image stays chosen."""
+    st.session_state[_ERROR_KEY] = None
+    if data is None:
+        return
+    try:
+        st.session_state[_IMAGE_KEY] = decode_image(data)
+    except ExplorerError as error:
+        st.session_state[_IMAGE_KEY] = None
+        st.session_state[_ERROR_KEY] = str(error)
+
+
+def current_image() -> LoadedImage | None:
+    """The chosen image, after telling the user what was changed about it (or why it was refused)."""
+    error = st.session_state.get(_ERROR_KEY)
+    if error:
+        st.error(error, icon=":material/error:")
+        return None
+    loaded: LoadedImage | None = st.session_state.get(_IMAGE_KEY)
+    if loaded is None:
+        st.info("Choose a photo in the sidebar: a sample, an upload or the camera.", icon=":material/image:")
+        return None
+    for note in loaded.notes:
+        st.caption(f":material/info: {note}")
+    return loaded
+
+
+def require_image() -> LoadedImage:
+    """The chosen image, or stop the page after saying how to choose one."""
+    loaded = current_image()
+    if loaded is None:
+        st.stop()
+    return loaded
