@@ -71,6 +71,8 @@ def load_image(data: bytes, max_side: int = COMPUTE_MAX_SIDE) -> LoadedImage:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", Image.DecompressionBombWarning)
             opened = Image.open(io.BytesIO(data))
+    except Image.DecompressionBombError as error:
+        raise ExplorerError(_too_big_message()) from error
     except UnidentifiedImageError as error:
         raise ExplorerError(
             "This file is not an image we can read: please use PNG, JPEG, WebP, GIF, BMP or TIFF."
@@ -82,10 +84,7 @@ def load_image(data: bytes, max_side: int = COMPUTE_MAX_SIDE) -> LoadedImage:
     if width < 1 or height < 1:
         raise ExplorerError("The image has no pixels (its width or height is zero).")
     if width * height > MAX_PIXELS:
-        raise ExplorerError(
-            f"The image is {width}x{height} ({width * height / 1e6:.0f} megapixels), over the "
-            f"{MAX_PIXELS // 1_000_000} megapixel limit; please resize it and try again."
-        )
+        raise ExplorerError(_too_big_message(f"{width}x{height} ({width * height / 1e6:.0f} megapixels)"))
     frames = getattr(opened, "n_frames", 1)
     if frames > 1:
         opened.seek(0)
@@ -97,7 +96,7 @@ def load_image(data: bytes, max_side: int = COMPUTE_MAX_SIDE) -> LoadedImage:
             warnings.simplefilter("ignore")
             opened.load()
     except Image.DecompressionBombError as error:
-        raise ExplorerError("The image is too large to open safely; please resize it and try again.") from error
+        raise ExplorerError(_too_big_message()) from error
     except (OSError, ValueError, SyntaxError, EOFError) as error:
         raise ExplorerError("The image file is damaged or incomplete (it may have been cut off while copying).") from error
     image = _apply_exif_rotation(opened, notes)
@@ -130,6 +129,13 @@ def load_path(path: str | Path) -> LoadedImage:
     except OSError as error:
         raise ExplorerError(f"'{path}' cannot be read ({error.strerror}).") from error
     return load_image(data)
+
+
+def _too_big_message(what: str = "far too many pixels") -> str:
+    return (
+        f"The image has {what}, over the {MAX_PIXELS // 1_000_000} megapixel limit, so it was not opened; "
+        "please resize it and try again."
+    )
 
 
 def _refuse_vector(data: bytes) -> None:

@@ -11,6 +11,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import partial
 
+import pickle
+
 import numpy as np
 import torch
 import torch.nn.functional as F
@@ -206,7 +208,7 @@ def load_model(
         ensure_weights(spec.weights_url, spec.title, progress)
     try:
         module = spec.build(pretrained)
-    except (RuntimeError, OSError, EOFError, ValueError) as error:
+    except (RuntimeError, OSError, EOFError, ValueError, pickle.UnpicklingError) as error:
         raise ExplorerError(
             f"The saved weights for {spec.title} could not be read (the file may be damaged); "
             "delete it from the cache and try again."
