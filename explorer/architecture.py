@@ -64,6 +64,17 @@ def describe(module: nn.Module) -> tuple[str, str, str]:
     return "-", "-", "-"
 
 
+def layer_facts(model: nn.Module, name: str) -> dict[str, str]:
+    """Type, kernel, stride, padding and parameters (including sub-layers) of one named layer."""
+    module = dict(model.named_modules()).get(name)
+    if module is None:
+        raise ExplorerError(f"The model has no layer called '{name}'.")
+    kernel, stride, padding = describe(module)
+    params = sum(p.numel() for p in module.parameters())
+    return {"type": type(module).__name__, "kernel": kernel, "stride": stride, "padding": padding,
+            "parameters": f"{params:,}"}
+
+
 def own_params(module: nn.Module) -> int:
     """Parameters held by this module itself (not its children)."""
     return sum(p.numel() for p in module.parameters(recurse=False))

@@ -22,12 +22,23 @@ def conv_layers(model: nn.Module) -> list[str]:
     return [name for name, module in model.named_modules() if isinstance(module, nn.Conv2d)]
 
 
-def conv_weights(model: nn.Module, name: str) -> np.ndarray:
-    """A float32 CPU copy of a conv's weights: (out channels, in channels per group, kh, kw)."""
+@dataclass(frozen=True, eq=False)
+class LearnedFilters:
+    """A conv layer's weights as a float32 CPU copy (out, in per group, kh, kw), with how to draw them."""
+
+    name: str
+    weights: np.ndarray
+    groups: int
+    kind: str
+
+
+def learned_filters(model: nn.Module, name: str) -> LearnedFilters:
+    """Copy the weights of conv layer ``name`` to the CPU (the shared model is only read)."""
     module = dict(model.named_modules()).get(name)
     if not isinstance(module, nn.Conv2d):
         raise ExplorerError(f"'{name}' is not a convolution layer of this model.")
-    return module.weight.detach().float().cpu().numpy().copy()
+    weights = module.weight.detach().float().cpu().numpy().copy()
+    return LearnedFilters(name, weights, module.groups, conv_kind(weights, module.groups))
 
 
 def conv_kind(weights: np.ndarray, groups: int) -> str:
