@@ -1,8 +1,6 @@
-"""CNN Explorer: the router. Shared sidebar (image picker, device badge), then the chosen page."""
+"""CNN Explorer: the router. Each page draws the shared sidebar (image picker, device badge) itself."""
 
 import streamlit as st
-
-from ui.common import device_badge, image_picker
 
 st.set_page_config(page_title="CNN Explorer", page_icon=":material/grid_on:", layout="wide")
 
@@ -17,7 +15,4 @@ PAGES = {
     "Explain": [st.Page("pages/grad_cam.py", title="Grad-CAM studio", icon=":material/visibility:")],
 }
 
-page = st.navigation(PAGES)
-image_picker()
-device_badge()
-page.run()
+st.navigation(PAGES).run()

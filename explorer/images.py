@@ -36,6 +36,7 @@ SAMPLES = {
 """Bundled sample photos (see assets/samples/SOURCES.md), by short name."""
 
 _VECTOR_SIGNATURES = (b"<svg", b"<?xml", b"%PDF", b"%!PS")
+_RASTER_SIGNATURES = (b"\x89PNG", b"\xff\xd8\xff", b"GIF8", b"BM", b"II*\x00", b"MM\x00*", b"RIFF")
 
 
 @dataclass(frozen=True)
@@ -74,6 +75,8 @@ def load_image(data: bytes, max_side: int = COMPUTE_MAX_SIDE) -> LoadedImage:
     except Image.DecompressionBombError as error:
         raise ExplorerError(_too_big_message()) from error
     except UnidentifiedImageError as error:
+        if data.startswith(_RASTER_SIGNATURES):
+            raise ExplorerError("The image file is damaged and cannot be opened.") from error
         raise ExplorerError(
             "This file is not an image we can read: please use PNG, JPEG, WebP, GIF, BMP or TIFF."
         ) from error

@@ -141,6 +141,10 @@ def test_truncated_file_is_refused(sample_bytes):
     assert_refused(jpeg[: len(jpeg) // 2], "damaged or incomplete")
 
 
+def test_file_with_an_image_signature_but_garbage_inside_is_called_damaged():
+    assert_refused(b"\x89PNG\r\n\x1a\n" + b"garbage" * 10, "damaged")
+
+
 def test_empty_file_is_refused():
     assert_refused(b"", "empty")
 

@@ -1,7 +1,9 @@
 """Glue shared by every page: the image picker, the device badge and how errors are shown.
 
-The picker is drawn by app.py in the sidebar on every run, so its widgets (and the chosen image)
-survive page switches; pages read the result with ``current_image()``.
+Each page calls ``current_image()`` (or ``require_image()``) once: it draws the sidebar picker and the
+device badge and returns the chosen image. The decoded image lives in a plain session-state key and
+the picker's widget values are re-stored on every run, so the choice survives page switches (Streamlit
+otherwise forgets the state of widgets a page does not draw).
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ from explorer.images import SAMPLES, SAMPLES_DIR, LoadedImage, load_image
 
 SOURCE_SAMPLE, SOURCE_UPLOAD, SOURCE_CAMERA = "Sample photo", "Upload", "Camera"
 _IMAGE_KEY = "explorer_image"
+_PICKER_KEYS = ("image_source", "image_sample")
 _ERROR_KEY = "explorer_image_error"
 UPLOAD_TYPES = ["png", "jpg", "jpeg", "webp", "gif", "bmp", "tif", "tiff"]
 
@@ -47,6 +50,9 @@ def device_badge() -> None:
 
 def image_picker() -> None:
     """Sidebar widgets to choose the photo: a bundled sample, an upload, or the camera."""
+    for key in _PICKER_KEYS:
+        if key in st.session_state:
+            st.session_state[key] = st.session_state[key]
     sidebar = st.sidebar
     sidebar.subheader("Your image")
     default_sample = st.query_params.get("sample", "chelsea")
@@ -57,8 +63,8 @@ def image_picker() -> None:
     )
     data: bytes | None = None
     if source == SOURCE_SAMPLE:
-        names = list(SAMPLES)
-        name = sidebar.selectbox("Sample", names, index=names.index(default_sample), key="image_sample")
+        st.session_state.setdefault("image_sample", default_sample)
+        name = sidebar.selectbox("Sample", list(SAMPLES), key="image_sample")
         st.query_params["sample"] = name
         data = (SAMPLES_DIR / SAMPLES[name]).read_bytes()
     elif source == SOURCE_UPLOAD:
@@ -86,7 +92,9 @@ def _remember(data: bytes | None) -> None:
 
 
 def current_image() -> LoadedImage | None:
-    """The chosen image, after telling the user what was changed about it (or why it was refused)."""
+    """Draw the sidebar (picker, badge); return the chosen image after saying what was changed about it."""
+    image_picker()
+    device_badge()
     error = st.session_state.get(_ERROR_KEY)
     if error:
         st.error(error, icon=":material/error:")
