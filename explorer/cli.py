@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 import sys
 
-from explorer import cli_cam, cli_kernels, cli_network
+from explorer import cli_cam, cli_features, cli_kernels, cli_network
 from explorer.errors import ExplorerError
 
 
@@ -13,7 +13,7 @@ def build_parser() -> argparse.ArgumentParser:
     """The ``python -m explorer`` parser with every sub-command registered."""
     parser = argparse.ArgumentParser(prog="python -m explorer", description="CNN Explorer on the command line.")
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
-    for module in (cli_kernels, cli_network, cli_cam):
+    for module in (cli_kernels, cli_network, cli_features, cli_cam):
         module.register(commands)
     return parser
 
