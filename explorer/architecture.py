@@ -121,7 +121,7 @@ class StackRow:
 
 
 STACK_SYNTAX = """One layer per line or separated by ';'. Numbers after letters, in any order:
-  conv KxK [sS] [pP | p same] [cC] [dD] [dw]   e.g. conv 3x3 s1 p1 c64   (dw = depthwise; bias included)
+  conv KxK [sS] [pP | same] [cC] [dD] [dw]   e.g. conv 3x3 s1 p1 c64   (dw = depthwise; bias included)
   pool K [sS] [pP] [max | avg]                 e.g. pool 2   (stride defaults to K)
 Defaults: stride 1 for conv, padding 0, channels unchanged, dilation 1."""
 
@@ -139,7 +139,7 @@ def parse_stack(text: str, size: tuple[int, int] = (224, 224), channels: int = 3
     height, width = size
     rf, jump, rows = 1, 1, []
     for part in parts:
-        words = part.lower().replace(",", " ").split()
+        words = re.sub(r"\b(?:p\s*)?same\b", "psame", part.lower().replace(",", " ")).split()
         kind = words[0]
         if kind not in {"conv", "pool"}:
             raise ExplorerError(f"'{part}' should start with 'conv' or 'pool'.")
