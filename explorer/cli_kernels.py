@@ -57,6 +57,7 @@ def run_kernel(args: argparse.Namespace) -> int:
     height, width = result.values.shape[:2]
     print(f"{kernel.name}: {height}x{width}x{result.values.shape[2]} output, values "
           f"{result.values.min():.4g}..{result.values.max():.4g}, saved to {out}")
+    print(f"  {result.sizes[0].effective_formula()}, P = {options.pad_amount(kernel.size)}")
     for size in result.sizes:
         print(f"  {size.formula()}")
     return 0

@@ -89,8 +89,11 @@ class OutputSize:
         """The formula as text with this axis's numbers, e.g. 'floor((451 - 3 + 2*1) / 1) + 1 = 451'."""
         sym = "W" if self.axis == "width" else "H"
         return (f"{self.axis}: floor(({sym} - K_eff + 2P) / S) + 1 = floor(({self.size} - {self.effective_kernel} "
-                f"+ 2*{self.padding}) / {self.stride}) + 1 = {self.output}   (K_eff = {self.dilation}*({self.kernel}-1)+1"
-                f" = {self.effective_kernel})")
+                f"+ 2*{self.padding}) / {self.stride}) + 1 = {self.output}")
+
+    def effective_formula(self) -> str:
+        """How far the dilated kernel reaches, with the numbers: 'K_eff = D*(K-1)+1 = 2*(3-1)+1 = 5'."""
+        return f"K_eff = D*(K-1)+1 = {self.dilation}*({self.kernel}-1)+1 = {self.effective_kernel}"
 
 
 def output_sizes(height: int, width: int, kernel_size: int, options: ConvOptions) -> tuple[OutputSize, OutputSize]:

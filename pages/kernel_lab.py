@@ -1,6 +1,80 @@
-"""Placeholder: this page is being built."""
+"""Kernel lab: slide a small grid of numbers over your photo and see every multiplication it does."""
 
 import streamlit as st
 
-st.title("kernel_lab")
-st.info("Coming soon.")
+from explorer.convolution_steps import MAX_REGION, make_region
+from explorer.kernel_display import DISPLAY_MODES, display_image, value_summary
+from ui.common import require_image, user_errors
+from ui.kernel_steps import draw_pooling, play_or_show, step_controls
+from ui.kernels import cached_result, histogram_figure, kernel_picker, number_grid, options_picker
+
+st.title("Kernel lab")
+st.markdown("A **kernel** is a small grid of numbers. At every position it multiplies the pixels under it by "
+            "its numbers and adds the products up: that sum is one output pixel. That's all a convolution is.")
+loaded = require_image()
+
+controls, kernel_view = st.columns([3, 2])
+with controls, user_errors():
+    kernel = kernel_picker()
+    options = options_picker()
+with kernel_view:
+    for index, grid in enumerate(kernel.arrays()):
+        title = f"{kernel.name} kernel" + (f" ({('gx', 'gy')[index]})" if kernel.combine == "magnitude" else "")
+        st.plotly_chart(number_grid(grid, title, height=300), key=f"kl_kernel_{index}",
+                        config={"displayModeBar": False})
+    if options.mode == "conv":
+        st.caption("Convolution flips the kernel left-right and top-bottom before sliding it; "
+                   "cross-correlation (what CNN layers compute) uses it as written.")
+
+with user_errors():
+    result = cached_result(loaded.digest, kernel, options, loaded)
+rows, cols = result.sizes
+st.subheader("Output size")
+why_p = f"'{options.padding}' padding" if isinstance(options.padding, str) else "your choice"
+st.code(f"{cols.effective_formula()}\nP = {cols.padding} zeros on each side ({why_p}), S = {options.stride}\n"
+        f"{cols.formula()}\n{rows.formula()}", language=None)
+if options.padding == "same" and options.stride > 1:
+    st.caption("'same' pads (K_eff-1)/2 zeros on each side, so with stride S the output is ceil(W/S): "
+               "one output for every S-th input pixel.")
+
+st.subheader("Before and after")
+shown_left, shown_right = st.columns(2)
+mode = shown_left.radio("Show negative and large values as", list(DISPLAY_MODES), horizontal=True, key="kl_display")
+names = result.channels
+channel_names = ["all"] + list(names) if len(names) > 1 else list(names)
+picked = shown_right.radio("Channel", channel_names, horizontal=True, key="kl_channel")
+shown = None if picked == "all" else names.index(picked)
+st.caption(DISPLAY_MODES[mode])
+before, after = st.columns(2)
+before.image(loaded.image if result.values.shape[2] == 3 else result.source[:, :, 0].astype("uint8"),
+             caption=f"Input {loaded.size[0]}x{loaded.size[1]}", width="stretch")
+after.image(display_image(result.values, mode, shown),
+            caption=f"Output {result.values.shape[1]}x{result.values.shape[0]} ({mode})", width="stretch")
+summary = value_summary(result.values if shown is None else result.values[:, :, shown:shown + 1])
+stats = st.columns(4)
+stats[0].metric("Smallest value", f"{summary['min']:.4g}")
+stats[1].metric("Largest value", f"{summary['max']:.4g}")
+stats[2].metric("Mean", f"{summary['mean']:.4g}")
+stats[3].metric("Outside 0..255", f"{summary['outside_0_255']:.1%}")
+shown_values = result.values if shown is None else result.values[:, :, shown:shown + 1]
+st.plotly_chart(histogram_figure(shown_values, names if shown is None else (names[shown],)), key="kl_histogram")
+
+st.subheader("Step by step")
+st.markdown("Pick a small block of output cells, then step through it: the yellow box is the kernel's window "
+            "on the input, the products are pixel × weight, and their sum lands in the output cell.")
+out_h, out_w = result.values.shape[:2]
+picks = st.columns(4)
+left = picks[0].number_input("Output column x", 0, out_w - 1, min(out_w // 2, out_w - 1), key="kl_x")
+top = picks[1].number_input("Output row y", 0, out_h - 1, min(out_h // 2, out_h - 1), key="kl_y")
+size = picks[2].slider("Region size", 1, MAX_REGION, 4, key="kl_region")
+step_channel = picks[3].radio("Channel for the steps", list(range(len(names))), horizontal=True,
+                              format_func=lambda c: names[c], key="kl_step_channel")
+with user_errors():
+    region = make_region(result, int(top), int(left), int(size))
+step, playing = step_controls(region)
+play_or_show(result, region, step, playing, step_channel)
+
+st.subheader("Pooling: 2x2 windows, stride 2")
+st.markdown("Pooling shrinks a feature map: **max** keeps the strongest response in each 2x2 block, "
+            "**average** keeps their mean. An odd last row or column is dropped.")
+draw_pooling(result, region, step_channel, shown, mode, loaded.digest)

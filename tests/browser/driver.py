@@ -40,3 +40,19 @@ def screenshot(page, name: str) -> Path:
     path.parent.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(path), full_page=True)
     return path
+
+
+def upload_photo(page, path: Path | str) -> None:
+    """Switch the sidebar source to Upload and hand ``path`` to the file uploader, as a person would."""
+    sidebar = page.locator('[data-testid="stSidebar"]')
+    sidebar.get_by_text("Upload", exact=True).click()
+    wait_until_idle(page)
+    sidebar.locator('[data-testid="stFileUploader"] input[type="file"]').set_input_files(str(path))
+    wait_until_idle(page)
+
+
+def choose_option(page, label: str, option: str) -> None:
+    """Open the selectbox called ``label`` and pick ``option`` from its list."""
+    page.get_by_role("combobox", name=label, exact=True).click()
+    page.get_by_role("option", name=option, exact=True).click()
+    wait_until_idle(page)

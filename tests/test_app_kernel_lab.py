@@ -1,0 +1,85 @@
+"""The Kernel lab page run by Streamlit's AppTest: widgets work, errors are sentences, the cache holds."""
+
+import pytest
+import streamlit as st
+from streamlit.testing.v1 import AppTest
+
+from explorer.convolution import compute_calls
+from tests.conftest import ROOT
+
+
+@pytest.fixture
+def lab():
+    st.cache_data.clear()
+    app = AppTest.from_file(str(ROOT / "app.py"), default_timeout=180)
+    app.run()
+    app.switch_page("pages/kernel_lab.py")
+    app.run()
+    assert not app.exception
+    return app
+
+
+def texts(app):
+    return " ".join(str(element.value) for element in [*app.markdown, *app.code, *app.success, *app.info])
+
+
+def test_page_shows_the_output_size_formula_for_the_sample_photo(lab):
+    assert "floor((451 - 3 + 2*1) / 1) + 1 = 451" in texts(lab)
+    assert "floor((300 - 3 + 2*1) / 1) + 1 = 300" in texts(lab)
+    assert not lab.error
+
+
+def test_display_only_changes_do_not_convolve_again(lab):
+    before = compute_calls()
+    lab.radio(key="kl_display").set_value("diverging").run()
+    lab.radio(key="kl_channel").set_value("green").run()
+    lab.radio(key="kl_step_channel").set_value(2).run()
+    lab.button(key="kl_next").click().run()
+    lab.number_input(key="kl_x").set_value(10).run()
+    assert not lab.exception
+    assert compute_calls() == before
+
+
+def test_changing_the_stride_convolves_once_and_updates_the_formula(lab):
+    before = compute_calls()
+    lab.number_input(key="kl_stride").set_value(2).run()
+    assert compute_calls() == before + 1
+    assert "floor((451 - 3 + 2*1) / 2) + 1 = 226" in texts(lab)
+
+
+def test_next_moves_the_step_and_the_sum_matches_the_output(lab):
+    lab.button(key="kl_next").click().run()
+    assert "Step 2 of 16" in texts(lab)
+    verdict = lab.success[0].value
+    shown, computed = verdict.split("= **")[1].split("**")[0], verdict.split("computed ")[1].rstrip(")")
+    assert float(shown) == pytest.approx(float(computed), abs=0.01)
+
+
+def test_picking_sobel_explains_it(lab):
+    lab.selectbox(key="kl_preset").select("sobel").run()
+    assert "Edge strength in any direction" in texts(lab)
+    assert "sqrt(gx² + gy²)" in texts(lab)
+
+
+@pytest.mark.parametrize("text, message", [
+    ("1 0 -1; 2 oops -2; 1 0 -1", "'oops' is not a number"),
+    ("1 0; 0 1", "odd size"),
+])
+def test_malformed_custom_kernel_shows_a_sentence_not_a_traceback(lab, text, message):
+    lab.radio(key="kl_source").set_value("Type numbers").run()
+    lab.text_area(key="kl_text").input(text).run()
+    assert not lab.exception
+    assert message in lab.error[0].value
+
+
+def test_normalising_a_zero_sum_kernel_is_refused_on_the_page(lab):
+    lab.radio(key="kl_source").set_value("Type numbers").run()
+    lab.checkbox(key="kl_normalise").check().run()
+    assert "add up to 0" in lab.error[0].value
+
+
+def test_grid_editor_starts_as_identity_of_the_chosen_size(lab):
+    lab.radio(key="kl_source").set_value("Edit a grid").run()
+    lab.selectbox(key="kl_grid_size").select(5).run()
+    assert not lab.exception and not lab.error
+    assert "K_eff = D*(K-1)+1 = 1*(5-1)+1 = 5" in texts(lab)
