@@ -1,9 +1,69 @@
-"""Sub-commands for the cam capability."""
+"""``python -m explorer cam``: a class activation map for a photo, as an overlay PNG and/or a .npy heatmap."""
 
 from __future__ import annotations
 
 import argparse
+from pathlib import Path
+
+import numpy as np
+
+from explorer.cam import METHODS, compute_cams
+from explorer.cam_overlay import COLORMAPS, heatmap, overlay, png_bytes
+from explorer.cam_targets import conv_layers, default_layer, resolve_class
+from explorer.errors import ExplorerError
+from explorer.images import load_path
+from explorer.models import DEFAULT_MODEL, MODELS, load_model
 
 
 def register(commands: argparse._SubParsersAction) -> None:
-    """Add this module's sub-commands to ``python -m explorer``."""
+    """Add ``cam`` to ``python -m explorer``."""
+    cam = commands.add_parser("cam", help="which parts of a photo made the network choose a class (Grad-CAM family)")
+    cam.add_argument("image", help="path to a photo")
+    cam.add_argument("--model", default=DEFAULT_MODEL, choices=list(MODELS), metavar="NAME")
+    cam.add_argument("--layer", help="layer name (default: the last convolution larger than 1x1)")
+    cam.add_argument("--method", default="Grad-CAM", help=f"one of: {', '.join(METHODS)}")
+    cam.add_argument("--target", default="top1", help='top1..top5, a class index, or a class name ("tabby")')
+    cam.add_argument("--out", type=Path, help="write the overlay on the photo as PNG")
+    cam.add_argument("--heatmap", type=Path, help="write the map as float32 H x W in [0, 1] (.npy), photo-sized")
+    cam.add_argument("--colormap", default="jet", choices=list(COLORMAPS))
+    cam.add_argument("--opacity", type=float, default=0.5)
+    cam.set_defaults(func=run_cam)
+
+
+def run_cam(args: argparse.Namespace) -> int:
+    """Compute one CAM, print what it explains, and write the requested files."""
+    image = load_path(args.image)
+    model = load_model(args.model)
+    layer = args.layer or default_layer(conv_layers(model.module))
+    target = str(args.target).strip().lower()
+    inputs = model.preprocess(image.image)
+    if target.startswith("top") and target[3:].isdigit():
+        rank = int(target[3:])
+        if not 1 <= rank <= 1000:
+            raise ExplorerError(f"'{args.target}' is not available: use top1 to top1000.")
+        cams = compute_cams(model.module, inputs, layer, args.method, top_k=rank)
+        index = cams.classes[rank - 1]
+    else:
+        index = resolve_class(args.target, model.categories)
+        cams = compute_cams(model.module, inputs, layer, args.method, classes=[index])
+    heat = heatmap(cams.map_for(index), image.size)
+    print(
+        f"{cams.method} of '{model.categories[index]}' (class {index}, p={cams.probabilities[index]:.2%}) "
+        f"at layer {layer} of {model.title}"
+    )
+    if args.heatmap:
+        _write(args.heatmap, lambda path: np.save(path, heat.astype(np.float32)))
+        print(f"heatmap: {args.heatmap} ({heat.shape[0]}x{heat.shape[1]} float32 in [0, 1])")
+    if args.out:
+        picture = overlay(image.to_array(), heat, args.opacity, args.colormap)
+        _write(args.out, lambda path: path.write_bytes(png_bytes(picture)))
+        print(f"overlay: {args.out}")
+    return 0
+
+
+def _write(path: Path, writer) -> None:
+    """Write a file, turning a bad path into one plain sentence."""
+    try:
+        writer(path)
+    except OSError as error:
+        raise ExplorerError(f"Cannot write '{path}' ({error.strerror or error}).") from error
