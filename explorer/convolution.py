@@ -105,10 +105,10 @@ def output_sizes(height: int, width: int, kernel_size: int, options: ConvOptions
 
 @dataclass(frozen=True)
 class KernelResult:
-    """The raw float32 output (H x W x C), the input the kernel actually saw, and the formulas."""
+    """The raw float32 output (H x W x C), the uint8 photo it came from, and the formulas."""
 
     values: np.ndarray
-    source: np.ndarray
+    pixels: np.ndarray
     kernel: Kernel
     options: ConvOptions
     sizes: tuple[OutputSize, OutputSize]
@@ -116,6 +116,12 @@ class KernelResult:
     @property
     def channels(self) -> tuple[str, ...]:
         return ("grey",) if self.values.shape[2] == 1 else ("red", "green", "blue")
+
+    def source_plane(self, channel: int) -> np.ndarray:
+        """One channel of the input the kernel slid over (an RGB channel, or the grey luma), as float64."""
+        if self.options.color == "rgb":
+            return self.pixels[:, :, channel].astype(np.float64)
+        return source_image(self.pixels, "gray")[:, :, 0].astype(np.float64)
 
 
 def applied_weights(kernel: Kernel, options: ConvOptions) -> list[np.ndarray]:
@@ -141,6 +147,7 @@ def apply_kernel(pixels: np.ndarray, kernel: Kernel, options: ConvOptions,
     """Convolve (or correlate) an H x W x 3 uint8 image with ``kernel``; each channel separately, float32."""
     global _compute_calls
     _compute_calls += 1
+    pixels = np.ascontiguousarray(pixels, dtype=np.uint8)
     height, width = pixels.shape[:2]
     sizes = output_sizes(height, width, kernel.size, options)
     k_eff, pad = options.effective_size(kernel.size), options.pad_amount(kernel.size)
@@ -148,21 +155,27 @@ def apply_kernel(pixels: np.ndarray, kernel: Kernel, options: ConvOptions,
         raise ExplorerError(
             f"The kernel reaches {k_eff} pixels (K_eff) but the padded image is only "
             f"{height + 2 * pad}x{width + 2 * pad}; use a smaller kernel or dilation, or more padding.")
-    source = source_image(pixels, options.color)
+    source = pixels if options.color == "rgb" else source_image(pixels, "gray")
     device = device or default_device().device
     with friendly_oom(), torch.inference_mode():
-        values = _conv_on_device(source, applied_weights(kernel, options), kernel.combine, options, pad, device)
-    return KernelResult(values, source, kernel, options, sizes)
+        image = torch.from_numpy(source).to(device)
+        values = _conv_on_device(image, applied_weights(kernel, options), kernel.combine, options)
+    return KernelResult(values, pixels, kernel, options, sizes)
 
 
-def _conv_on_device(source: np.ndarray, grids: list[np.ndarray], combine: str, options: ConvOptions,
-                    pad: int, device: torch.device) -> np.ndarray:
-    """Depthwise conv2d in channels-last layout (no copies in or out of the H x W x C arrays)."""
-    channels, parts = source.shape[2], len(grids)
-    image = torch.from_numpy(source).to(device).unsqueeze(0).permute(0, 3, 1, 2)
-    weight = torch.from_numpy(np.stack(grids).astype(np.float32)).to(device)
+def _conv_on_device(image: torch.Tensor, grids: list[np.ndarray], combine: str, options: ConvOptions) -> np.ndarray:
+    """Depthwise conv2d (one group per channel) in channels-last layout, so no copy in or out of H x W x C.
+
+    Measured on the CPU (see benchmarks/kernels.py): channels-last is about 10x faster than the planar
+    layout, and cutting the photo into strips stacked as extra channels did not pay for its copies.
+    """
+    channels, parts, size = image.shape[2], len(grids), len(grids[0])
+    batch = image.to(torch.float32).unsqueeze(0).permute(0, 3, 1, 2)
+    weight = torch.from_numpy(np.stack(grids).astype(np.float32)).to(image.device)
     weight = weight.unsqueeze(1).repeat(channels, 1, 1, 1)
-    out = F.conv2d(image, weight, stride=options.stride, padding=pad, dilation=options.dilation, groups=channels)
+    out = F.conv2d(batch, weight, stride=options.stride, padding=options.pad_amount(size),
+                   dilation=options.dilation, groups=channels)
+    out = out[0].permute(1, 2, 0)
     if combine == "magnitude":
-        out = out.unflatten(1, (channels, parts)).square().sum(dim=2).sqrt()
-    return np.ascontiguousarray(out[0].permute(1, 2, 0).cpu().numpy())
+        out = out.unflatten(2, (channels, parts)).square().sum(dim=3).sqrt()
+    return np.ascontiguousarray(out.cpu().numpy())

@@ -65,7 +65,7 @@ def convolution_step(result: KernelResult, row: int, col: int, channel: int = 0)
     pad = opts.pad_amount(k)
     offsets = np.arange(k) * opts.dilation
     tap_rows, tap_cols = row * opts.stride - pad + offsets, col * opts.stride - pad + offsets
-    plane = result.source[:, :, channel].astype(np.float64)
+    plane = result.source_plane(channel)
     patch = np.zeros((k, k))
     inside_r = (tap_rows >= 0) & (tap_rows < plane.shape[0])
     inside_c = (tap_cols >= 0) & (tap_cols < plane.shape[1])
@@ -83,7 +83,7 @@ def input_window(result: KernelResult, region: Region, channel: int = 0) -> tupl
     pad, k_eff = opts.pad_amount(k), opts.effective_size(k)
     top, left = region.top * opts.stride - pad, region.left * opts.stride - pad
     rows, cols = (region.height - 1) * opts.stride + k_eff, (region.width - 1) * opts.stride + k_eff
-    plane = result.source[:, :, channel]
+    plane = result.source_plane(channel)
     window = np.zeros((rows, cols))
     r0, c0 = max(top, 0), max(left, 0)
     r1, c1 = min(top + rows, plane.shape[0]), min(left + cols, plane.shape[1])

@@ -46,7 +46,7 @@ picked = shown_right.radio("Channel", channel_names, horizontal=True, key="kl_ch
 shown = None if picked == "all" else names.index(picked)
 st.caption(DISPLAY_MODES[mode])
 before, after = st.columns(2)
-before.image(loaded.image if result.values.shape[2] == 3 else result.source[:, :, 0].astype("uint8"),
+before.image(loaded.image if result.values.shape[2] == 3 else result.source_plane(0).round().astype("uint8"),
              caption=f"Input {loaded.size[0]}x{loaded.size[1]}", width="stretch")
 after.image(display_image(result.values, mode, shown),
             caption=f"Output {result.values.shape[1]}x{result.values.shape[0]} ({mode})", width="stretch")
