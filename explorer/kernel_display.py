@@ -13,7 +13,8 @@ from explorer.errors import ExplorerError
 DISPLAY_MODES = {
     "clip": "Clip to 0..255: negatives become black, values over 255 white.",
     "abs": "Absolute value: negative and positive responses both show as bright (then clipped at 255).",
-    "diverging": "Diverging: 0 is mid-grey, negatives blue, positives red, scaled by the largest |value|.",
+    "diverging": "Diverging: 0 is mid-grey and the scale runs to the largest |value|; one channel shows negatives "
+                 "blue and positives red, all channels show each one darker below 0 and brighter above.",
 }
 """Display modes and what each one does to the numbers."""
 

@@ -3,7 +3,7 @@
 import streamlit as st
 
 from explorer.convolution_steps import MAX_REGION, make_region
-from explorer.kernel_display import DISPLAY_MODES, display_image, value_summary
+from explorer.kernel_display import DISPLAY_MODES, display_image, symmetric_limit, value_summary
 from ui.common import require_image, user_errors
 from ui.kernel_steps import draw_pooling, play_or_show, step_controls
 from ui.kernels import cached_result, histogram_figure, kernel_picker, number_grid, options_picker
@@ -44,19 +44,22 @@ names = result.channels
 channel_names = ["all"] + list(names) if len(names) > 1 else list(names)
 picked = shown_right.radio("Channel", channel_names, horizontal=True, key="kl_channel")
 shown = None if picked == "all" else names.index(picked)
-st.caption(DISPLAY_MODES[mode])
+shown_values = result.values if shown is None else result.values[:, :, shown:shown + 1]
+limit = symmetric_limit(shown_values)
+scale = (f" Here full blue = {-limit:.4g}, full red = +{limit:.4g}." if shown_values.shape[2] == 1
+         else f" Here each channel: {-limit:.4g} → 0, 0 → 128, +{limit:.4g} → 255.")
+st.caption(DISPLAY_MODES[mode] + (scale if mode == "diverging" else ""))
 before, after = st.columns(2)
 before.image(loaded.image if result.values.shape[2] == 3 else result.source_plane(0).round().astype("uint8"),
              caption=f"Input {loaded.size[0]}x{loaded.size[1]}", width="stretch")
 after.image(display_image(result.values, mode, shown),
             caption=f"Output {result.values.shape[1]}x{result.values.shape[0]} ({mode})", width="stretch")
-summary = value_summary(result.values if shown is None else result.values[:, :, shown:shown + 1])
+summary = value_summary(shown_values)
 stats = st.columns(4)
 stats[0].metric("Smallest value", f"{summary['min']:.4g}")
 stats[1].metric("Largest value", f"{summary['max']:.4g}")
 stats[2].metric("Mean", f"{summary['mean']:.4g}")
 stats[3].metric("Outside 0..255", f"{summary['outside_0_255']:.1%}")
-shown_values = result.values if shown is None else result.values[:, :, shown:shown + 1]
 st.plotly_chart(histogram_figure(shown_values, names if shown is None else (names[shown],)), key="kl_histogram")
 
 st.subheader("Step by step")

@@ -83,3 +83,19 @@ def test_grid_editor_starts_as_identity_of_the_chosen_size(lab):
     lab.selectbox(key="kl_grid_size").select(5).run()
     assert not lab.exception and not lab.error
     assert "K_eff = D*(K-1)+1 = 1*(5-1)+1 = 5" in texts(lab)
+
+
+def test_play_walks_through_every_cell_of_the_region(lab):
+    lab.slider(key="kl_region").set_value(2).run()
+    lab.button(key="kl_play").click().run()
+    assert not lab.exception
+    assert lab.session_state["kl_step"] == 3
+    lab.run()
+    assert "Step 4 of 4" in texts(lab)
+
+
+def test_diverging_mode_states_its_scale(lab):
+    lab.radio(key="kl_display").set_value("diverging").run()
+    assert any("0 → 128" in caption.value for caption in lab.caption)
+    lab.radio(key="kl_channel").set_value("red").run()
+    assert any("full blue = -" in caption.value for caption in lab.caption)
