@@ -99,3 +99,17 @@ def test_diverging_mode_states_its_scale(lab):
     assert any("0 → 128" in caption.value for caption in lab.caption)
     lab.radio(key="kl_channel").set_value("red").run()
     assert any("full blue = -" in caption.value for caption in lab.caption)
+
+
+def test_greyscale_convolves_one_channel_and_pools_it(lab):
+    lab.radio(key="kl_color").set_value("gray").run()
+    assert not lab.exception and not lab.error
+    assert lab.radio(key="kl_channel").options == ["grey"]
+    charts = {chart.key for chart in lab.get("plotly_chart")}
+    assert {"kl_pool_region", "kl_pool_max", "kl_pool_avg"} <= charts
+
+
+def test_a_padding_number_is_plugged_into_the_formula(lab):
+    lab.selectbox(key="kl_padding").select("number").run()
+    lab.number_input(key="kl_padding_number").set_value(4).run()
+    assert "floor((451 - 3 + 2*4) / 1) + 1 = 457" in texts(lab)
