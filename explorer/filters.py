@@ -71,13 +71,21 @@ def _tile_scale(kernel: int, target: int = 56) -> int:
     return max(1, target // kernel)
 
 
-def colour_tiles(weights: np.ndarray, columns: int = 16) -> np.ndarray:
-    """First-layer filters as RGB pictures: 0 is mid-grey, the layer's largest |weight| is 0 or 255."""
+def colour_tiles(weights: np.ndarray, columns: int = 16, per_filter: bool = True) -> np.ndarray:
+    """First-layer filters as RGB pictures: 0 is mid-grey, the largest |weight| reaches 0 or 255.
+
+    ``per_filter`` scales each filter by its own largest |weight| (every pattern visible); otherwise
+    one scale for the layer (compare strengths, but a few strong filters leave the rest grey).
+    """
     if weights.shape[1] != 3:
         raise ExplorerError("Colour tiles need a layer that looks at the three RGB channels.")
-    limit = float(np.abs(weights).max()) or 1.0
-    tiles = np.clip(weights.transpose(0, 2, 3, 1) / limit * 127.5 + 127.5, 0, 255).round().astype(np.uint8)
-    return _grid(tiles, columns, _tile_scale(weights.shape[-1]), gap=4)
+    if per_filter:
+        limit = np.abs(weights).max(axis=(1, 2, 3)).reshape(-1, 1, 1, 1)
+        limit[limit == 0] = 1.0
+    else:
+        limit = float(np.abs(weights).max()) or 1.0
+    tiles = np.clip(weights.transpose(0, 2, 3, 1) / limit * 127.5 + 127.5, 0, 255)
+    return _grid(tiles.round().astype(np.uint8), columns, _tile_scale(weights.shape[-1]), gap=4)
 
 
 def signed_colours(values: np.ndarray, limit: float | None = None) -> np.ndarray:

@@ -39,7 +39,7 @@ with top_right:
     show_predictions(run, model)
 
 st.subheader("Step through the network")
-back, pick, forward = st.columns([1, 6, 1], vertical_alignment="bottom")
+back, pick, forward = st.columns([1.3, 5, 1.3], vertical_alignment="bottom")
 back.button("Previous", icon=":material/arrow_back:", on_click=_step, args=(-1,), width="stretch",
             disabled=st.session_state[_LAYER_KEY] == names[0], key="fm_previous")
 forward.button("Next", icon=":material/arrow_forward:", on_click=_step, args=(1,), width="stretch",
@@ -55,7 +55,7 @@ stats = run.stats[layer_name]
 facts = layer_facts(model.module, layer_name)
 channels, height, width = layer.shape
 
-info, grid_column = st.columns([1, 3])
+info, grid_column = st.columns([2, 3])
 with info:
     st.markdown(f"### `{layer_name}`")
     st.markdown(

@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from explorer.feature_display import overlay
+from explorer.feature_display import channel_grid
 from explorer.filters import (
     colour_tiles, conv_layers, filter_inputs, histogram, learned_filters, pointwise_matrix, signed_tiles,
     similar_filters,
@@ -40,8 +40,10 @@ if filters.kind == "first":
     st.subheader("First layer: each filter as a colour picture")
     st.markdown("The first layer looks at red, green and blue directly, so each filter can be drawn as a tiny "
                 "colour image. **Mid-grey is zero**; brighter means positive weights, darker negative.")
-    st.image(colour_tiles(weights[:MAX_TILES]), width="stretch",
-             caption=f"Filters 0 to {min(count, MAX_TILES) - 1} (one shared scale)")
+    shared = st.toggle("One scale for all filters", False, key="filters_shared",
+                       help="Off: each filter uses its own range, so every pattern shows. On: compare strengths.")
+    st.image(colour_tiles(weights[:MAX_TILES], per_filter=not shared), width="stretch",
+             caption=f"Filters 0 to {min(count, MAX_TILES) - 1} ({'one shared scale' if shared else 'each on its own scale'})")
 elif filters.kind == "depthwise":
     st.subheader("Depthwise layer: one small kernel per channel")
     st.markdown("A depthwise conv filters every channel on its own (no mixing). "
@@ -92,5 +94,5 @@ for column, match in zip(columns, matches):
         st.image(colour_tiles(first_filters.weights[[match.index]], columns=1), width="stretch",
                  caption=f"Filter {match.index}: similarity {match.similarity:.2f}{' (flipped)' if match.flipped else ''}")
         if maps is not None:
-            st.image(overlay(image.to_array(), maps[match.index].astype("float32"), 0.85), width="stretch",
-                     caption="Its feature map on your photo")
+            st.image(channel_grid(maps, [match.index], columns=1, tile=240), width="stretch",
+                     caption="Its feature map: bright where it responds")

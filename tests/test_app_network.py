@@ -89,7 +89,7 @@ def test_filters_page_draws_first_layer_and_the_sobel_bridge():
     assert at.selectbox(key="filters_layer").value == "_conv_stem"
     assert at.selectbox(key="filters_classic").value == "sobel_x"
     assert sum("similarity" in caption for caption in captions(at)) == 6
-    assert sum("feature map" in caption for caption in captions(at)) == 6
+    assert sum("Its feature map" in caption for caption in captions(at)) == 6
     assert charts(at) == 2  # predictions and the weight histogram
     at.checkbox(key="filters_flip").uncheck().run()
     at.selectbox(key="filters_classic").set_value("laplacian_4").run()

@@ -56,6 +56,14 @@ def test_colour_tiles_put_zero_at_mid_grey():
     assert tiles.dtype == np.uint8
 
 
+def test_colour_tiles_scale_each_filter_or_share_one_scale():
+    weights = np.zeros((2, 3, 3, 3), dtype=np.float32)
+    weights[0, 0, 0, 0], weights[1, 0, 0, 0] = 1.0, 0.25
+    second = 4 + 3 * (56 // 3) + 4  # left edge of the second tile
+    assert colour_tiles(weights, columns=2)[4, second].tolist() == [255, 128, 128]  # weak filter, own scale
+    assert colour_tiles(weights, columns=2, per_filter=False)[4, second].tolist() == [159, 128, 128]
+
+
 def test_signed_colours_white_at_zero_blue_negative_red_positive():
     colours = signed_colours(np.array([-1.0, 0.0, 1.0]))
     assert colours[1].tolist() == [247, 247, 247]

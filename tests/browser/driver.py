@@ -56,3 +56,11 @@ def choose_option(page, label: str, option: str) -> None:
     page.get_by_role("combobox", name=label, exact=True).click()
     page.get_by_role("option", name=option, exact=True).click()
     wait_until_idle(page)
+
+
+def choose_option_containing(page, label: str, text: str) -> None:
+    """Type ``text`` into the selectbox called ``label`` (long lists only render what fits) and pick the match."""
+    page.get_by_role("combobox", name=label, exact=True).click()
+    page.keyboard.type(text)
+    page.get_by_role("option").filter(has_text=text).first.click()
+    wait_until_idle(page)
