@@ -55,11 +55,11 @@ def cam_for(layer: str, method: str, index: int) -> np.ndarray:
 choices = []
 for (side, default_rank), column in zip((("Left", 0), ("Right", 1)), st.columns(2, gap="large")):
     with column:
-        pick = st.columns(3)
-        index = pick[0].selectbox(f"{side} class", class_options, index=min(default_rank, len(ranked) - 1),
+        index = st.selectbox(f"{side} class", class_options, index=min(default_rank, len(ranked) - 1),
                                   format_func=class_label, key=f"cam_class_{side.lower()}")
-        method = pick[1].selectbox(f"{side} method", list(METHODS), key=f"cam_method_{side.lower()}")
-        layer = pick[2].selectbox(f"{side} layer", layer_names, index=layer_names.index(auto),
+        pick = st.columns(2)
+        method = pick[0].selectbox(f"{side} method", list(METHODS), key=f"cam_method_{side.lower()}")
+        layer = pick[1].selectbox(f"{side} layer", layer_names, index=layer_names.index(auto),
                                   format_func=lambda n: layer_labels[n], key=f"cam_layer_{side.lower()}")
         with user_errors():
             cam = cam_for(layer, method, index)

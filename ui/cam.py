@@ -107,7 +107,7 @@ def overlay_figure(
     figure.update_yaxes(visible=False, range=[height, 0], scaleanchor="x")
     figure.update_layout(
         title={"text": title, "font": {"size": 20}}, margin={"l": 0, "r": 0, "t": 48, "b": 0},
-        height=460, font={"size": 16},
+        height=int(min(560, max(280, 480 * height / width + 60))), font={"size": 16},
     )
     return figure
 
