@@ -32,18 +32,26 @@ def photo() -> np.ndarray:
     return np.ascontiguousarray(cv2.resize(load_sample("astronaut").to_array(), SIZE, interpolation=cv2.INTER_CUBIC))
 
 
-def median_seconds(runs: dict[str, Callable[[], object]], repeats: int) -> dict[str, float]:
-    """Median wall time of each run after a warm-up; the runs take turns, so they share the machine's load."""
+def median_seconds(runs: dict[str, Callable[[], object]], repeats: int,
+                   threads: dict[str, int] | None = None) -> dict[str, float]:
+    """Median wall time of each run after a warm-up; the runs take turns, so they share the machine's load.
+
+    ``threads`` sets torch's intra-op thread count for a run (outside the timed region).
+    """
+    default, threads = torch.get_num_threads(), threads or {}
     samples: dict[str, list[float]] = {name: [] for name in runs}
-    for run in runs.values():
+    for name, run in runs.items():
+        torch.set_num_threads(threads.get(name, default))
         run()
     for _ in range(repeats):
         for name, run in runs.items():
+            torch.set_num_threads(threads.get(name, default))
             start = time.perf_counter()
             run()
             if torch.cuda.is_available():
                 torch.cuda.synchronize()
             samples[name].append(time.perf_counter() - start)
+    torch.set_num_threads(default)
     return {name: statistics.median(times) for name, times in samples.items()}
 
 
@@ -75,12 +83,14 @@ def compare(kernel: Kernel, pixels: np.ndarray, repeats: int) -> None:
     assert np.allclose(ours, reference, atol=1e-2), "ours and cv2.filter2D disagree"
     crop = pixels[:NAIVE_CROP, :NAIVE_CROP]
     assert np.allclose(naive(crop, grid)[1:-2, 1:-2], reference[1:NAIVE_CROP - 2, 1:NAIVE_CROP - 2], atol=1e-2)
+    ours = f"ours, {torch.get_num_threads()} torch threads"
     timings = median_seconds({
-        "ours (torch conv2d)": lambda: apply_kernel(pixels, kernel, options),
+        ours: lambda: apply_kernel(pixels, kernel, options),
+        "ours, 1 torch thread": lambda: apply_kernel(pixels, kernel, options),
         "cv2.filter2D": lambda: cv2.filter2D(pixels, cv2.CV_32F, flipped, borderType=cv2.BORDER_CONSTANT),
         "scipy.ndimage.convolve": lambda: scipy.ndimage.convolve(pixels.astype(np.float32), grid[:, :, None],
                                                                  mode="constant"),
-    }, repeats)
+    }, repeats, threads={"ours, 1 torch thread": 1})
     per_pixel = median_seconds({"naive": lambda: naive(crop, grid)}, 3)["naive"] / (NAIVE_CROP * NAIVE_CROP)
     timings["naive Python loop (scaled)"] = per_pixel * SIZE[0] * SIZE[1]
     base = timings["cv2.filter2D"]

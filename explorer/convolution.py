@@ -147,7 +147,7 @@ def apply_kernel(pixels: np.ndarray, kernel: Kernel, options: ConvOptions,
     """Convolve (or correlate) an H x W x 3 uint8 image with ``kernel``; each channel separately, float32."""
     global _compute_calls
     _compute_calls += 1
-    pixels = np.array(pixels, dtype=np.uint8, order="C")  # our own writable copy: torch refuses read-only arrays
+    pixels = np.require(pixels, np.uint8, ["C_CONTIGUOUS", "WRITEABLE"])  # torch refuses read-only arrays
     height, width = pixels.shape[:2]
     sizes = output_sizes(height, width, kernel.size, options)
     k_eff, pad = options.effective_size(kernel.size), options.pad_amount(kernel.size)
