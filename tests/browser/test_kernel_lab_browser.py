@@ -3,13 +3,17 @@
 import pytest
 
 from explorer.images import SAMPLES_DIR
-from tests.browser.driver import assert_no_exception, choose_option, open_page, screenshot, upload_photo
+from tests.browser.driver import (assert_no_exception, choose_option, open_page, screenshot, upload_photo,
+                                  wait_until_idle)
 
 pytestmark = pytest.mark.browser
 
 
 def test_uploaded_photo_filtered_with_sobel_shows_output_and_steps(page, app_url):
-    open_page(page, app_url, "kernel_lab")
+    open_page(page, app_url)
+    page.locator('[data-testid="stSidebarNav"]').get_by_text("Kernel lab").click()
+    wait_until_idle(page)
+    assert page.get_by_role("heading", name="Kernel lab").is_visible()
     upload_photo(page, SAMPLES_DIR / "coffee.png")
     choose_option(page, "Preset", "sobel")
     assert page.get_by_text("Edge strength in any direction").is_visible()
