@@ -54,22 +54,31 @@ def layer_kind(module: nn.Module) -> str:
 def candidate_layers(model: nn.Module) -> list[str]:
     """Names worth stepping through: conv, activation and pooling layers and blocks, in module order.
 
-    Squeeze-and-excitation internals (1x1 gates) and the channels-last inside of ConvNeXt blocks are
-    left out: their outputs are not pictures of the photo.
+    Squeeze-and-excitation internals (1x1 gates) and the channels-last inside of ConvNeXt blocks
+    (after their Permute) are left out: their outputs are not pictures of the photo.
     """
     skipped: list[str] = []
     names: list[str] = []
     for name, module in model.named_modules():
         if not name or any(name.startswith(prefix + ".") for prefix in skipped):
             continue
-        children = [type(child).__name__ for child in module.children()]
-        if "SqueezeExcitation" in type(module).__name__ or "Permute" in children:
+        if "SqueezeExcitation" in type(module).__name__:
             skipped.append(name)
+            continue
+        skipped.extend(f"{name}.{child}" for child in _after_permute(module))
+        if name in skipped:
             continue
         kind = layer_kind(module)
         if kind in {"conv", "activation", "pool"} or (kind == "block" and type(module) not in _CONTAINERS):
             names.append(name)
     return names
+
+
+def _after_permute(module: nn.Module) -> list[str]:
+    """Children that come after a channels-last Permute (ConvNeXt): their outputs are not CxHxW maps."""
+    names = [name for name, _ in module.named_children()]
+    kinds = [type(child).__name__ for child in module.children()]
+    return names[kinds.index("Permute"):] if "Permute" in kinds else []
 
 
 @dataclass(frozen=True)

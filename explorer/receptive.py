@@ -77,10 +77,10 @@ class ReceptiveFieldTracker(TorchFunctionMode):
             if self.before_inplace(args[0]) is None:
                 self._before_inplace[id(args[0])] = (weakref.ref(args[0]), args[0].clone())
         result = func(*args, **kwargs)
-        inputs = [info for info in map(self.of, _tensors(args, kwargs)) if info is not None]
-        if not inputs:
+        tracked = [(tensor, info) for tensor in _tensors(args, kwargs) if (info := self.of(tensor)) is not None]
+        if not tracked:
             return result
-        merged = Receptive(max(i.size for i in inputs), max(i.jump for i in inputs))
+        merged = _merge(tracked, result)
         first = args[0] if args and isinstance(args[0], torch.Tensor) else None
         if name == "conv2d" and first is not None:
             kernel = int(_argument(args, kwargs, 1, "weight").shape[-2])
@@ -113,6 +113,18 @@ def _is_inplace(name: str, args: tuple, kwargs: dict) -> bool:
     if name.endswith("_") and not name.startswith("_"):
         return True
     return name in _FLAG_ACTIVATIONS and any(arg is True for arg in args[1:])
+
+
+def _merge(tracked: list[tuple[torch.Tensor, Receptive]], result: object) -> Receptive:
+    """Combine inputs of an element-wise op: the largest field, the step of same-sized inputs.
+
+    A squeeze-and-excitation gate (1x1, computed from the whole image) widens the field to the
+    whole image but does not change how far apart neighbouring positions are.
+    """
+    size = max(info.size for _, info in tracked)
+    spatial = result.shape[-2:] if isinstance(result, torch.Tensor) and result.dim() >= 3 else None
+    same = [info for tensor, info in tracked if spatial is not None and tensor.shape[-2:] == spatial]
+    return Receptive(size, max(info.jump for info in (same or [info for _, info in tracked])))
 
 
 def _grow(info: Receptive, kernel: int, stride: int, dilation: int) -> Receptive:

@@ -6,6 +6,9 @@ from explorer.architecture import STACK_SYNTAX, layer_table, parse_stack, separa
 from ui.common import require_image, user_errors
 from ui.network import model_picker, network_run, show_predictions
 
+NUMBERS = {name: st.column_config.NumberColumn(format="localized")
+           for name in ("parameters", "multiply-adds", "receptive field")}
+
 st.title("Architecture")
 st.markdown(
     "Every row is one layer of the real network, with the numbers for **your photo**: the output shape, "
@@ -34,7 +37,7 @@ st.dataframe(
          "receptive field": row.receptive_field, "multiply-adds": row.mult_adds}
         for row in table.rows
     ],
-    width="stretch", height=420, hide_index=True,
+    width="stretch", height=420, hide_index=True, column_config=NUMBERS,
 )
 st.caption("Totals count every parameter of the model. Multiply-adds count convolutions and fully connected "
            "layers. 'same' padding (TensorFlow style) keeps size = ceil(input / stride).")
@@ -46,9 +49,10 @@ c_in = in_column.number_input("Input channels", 1, 4096, 128, key="arch_sep_in")
 c_out = out_column.number_input("Output channels", 1, 4096, 128, key="arch_sep_out")
 counts = separable_counts(int(kernel), int(c_in), int(c_out))
 st.markdown(
-    f"- **Standard** k x k conv: k*k*C_in*C_out = {kernel}*{kernel}*{c_in}*{c_out} = **{counts.standard:,}** weights\n"
-    f"- **Depthwise** k x k (one kernel per channel): k*k*C_in = **{counts.depthwise:,}**, then "
-    f"**pointwise** 1x1 mixing: C_in*C_out = **{counts.pointwise:,}**; together **{counts.separable:,}**\n"
+    f"- **Standard** {kernel}×{kernel} conv: `k×k×C_in×C_out` = {kernel}×{kernel}×{c_in}×{c_out} = "
+    f"**{counts.standard:,}** weights\n"
+    f"- **Depthwise** {kernel}×{kernel} (one kernel per channel): `k×k×C_in` = **{counts.depthwise:,}**, then "
+    f"**pointwise** 1×1 mixing: `C_in×C_out` = **{counts.pointwise:,}**; together **{counts.separable:,}**\n"
     f"- The separable version needs **{counts.ratio:.1f}x fewer** weights (MobileNet and EfficientNet use it)."
 )
 
@@ -67,7 +71,7 @@ st.dataframe(
          "receptive field": row.receptive_field, "step (pixels)": row.jump, "multiply-adds": row.mult_adds}
         for row in rows
     ],
-    width="stretch", hide_index=True,
+    width="stretch", hide_index=True, column_config=NUMBERS,
 )
 st.caption(f"In total: {sum(row.params for row in rows):,} parameters; one output value sees "
            f"{rows[-1].receptive_field} x {rows[-1].receptive_field} input pixels.")

@@ -54,6 +54,7 @@ activation = run.activations[layer_name]
 stats = run.stats[layer_name]
 facts = layer_facts(model.module, layer_name)
 channels, height, width = layer.shape
+whole = " (the whole input)" if layer.receptive.size >= max(run.view.shape[:2]) else ""
 
 info, grid_column = st.columns([2, 3])
 with info:
@@ -62,7 +63,7 @@ with info:
         f"| | |\n|---|---|\n| Type | {facts['type']} ({layer.kind}) |\n"
         f"| Kernel / stride / padding | {facts['kernel']} / {facts['stride']} / {facts['padding']} |\n"
         f"| Output shape | {channels} channels x {height} x {width} |\n"
-        f"| Receptive field | {layer.receptive.size} x {layer.receptive.size} input pixels |\n"
+        f"| Receptive field | {layer.receptive.size} x {layer.receptive.size} input pixels{whole} |\n"
         f"| One step here moves | {layer.receptive.jump} input pixels |\n"
         f"| Parameters | {facts['parameters']} |\n"
         f"| Mean / max | {float(stats.mean.mean()):.3f} / {float(stats.max.max()):.3f} |\n"

@@ -138,3 +138,19 @@ def test_overlay_is_the_photo_size_and_pixel_aligned():
     assert brightness[:30, 60:].mean() > brightness[30:, :30].mean() + 100
     big = upsample(np.array([[0.0, 1.0]], dtype=np.float32), (4, 1))
     np.testing.assert_allclose(big[0], [0.0, 0.25, 0.75, 1.0])  # pixel centres, like align_corners=False
+
+
+@pytest.mark.parametrize("name", ["googlenet", "mobilenet_v3_large", "densenet121", "efficientnet_b0", "convnext_tiny"])
+def test_every_family_steps_through_channel_first_maps(name, chelsea):
+    model = load_model(name, pretrained=False)
+    run = run_network(model, chelsea.image)
+    assert hook_count(model.module) == 0
+    assert len(run.layers) > 20 and {"conv", "block"} <= {layer.kind for layer in run.layers}
+    for layer in run.layers:
+        assert run.activations[layer.name].shape == layer.shape
+        assert layer.receptive.jump <= 32 or layer.shape[1:] == (1, 1)  # no step bigger than the network's stride
+    if name == "convnext_tiny":  # the 7x7 depthwise conv shows; the channels-last inside of the block does not
+        assert "features.1.0.block.0" in run.names() and "features.1.0.block.4" not in run.names()
+    if name == "mobilenet_v3_large":  # after a squeeze-excite gate a value depends on the whole photo
+        assert not any(name.endswith(("fc1", "fc2")) for name in run.names())
+        assert run.layer("features.4").receptive.size >= run.view.shape[0]
