@@ -125,7 +125,9 @@ STACK_SYNTAX = """One layer per line or separated by ';'. Numbers after letters,
   pool K [sS] [pP] [max | avg]                 e.g. pool 2   (stride defaults to K)
 Defaults: stride 1 for conv, padding 0, channels unchanged, dilation 1."""
 
-_TOKEN = re.compile(r"^(?:(?P<k>\d+)(?:x(?P<k2>\d+))?|s(?P<s>\d+)|p(?P<p>\d+|same)|c(?P<c>\d+)|d(?P<d>\d+)|(?P<w>dw|max|avg))$")
+_TOKEN = re.compile(
+    r"^(?:(?P<k>\d+)(?:x(?P<k2>\d+))?|s(?P<s>\d+)|p(?P<p>\d+|same)|c(?P<c>\d+)|d(?P<d>\d+)|(?P<w>dw|max|avg))$"
+)
 
 
 def parse_stack(text: str, size: tuple[int, int] = (224, 224), channels: int = 3) -> tuple[StackRow, ...]:

@@ -18,6 +18,7 @@ from torch import nn
 
 from explorer.capture import forward_capturing
 from explorer.device import friendly_oom
+from explorer.errors import ExplorerError
 from explorer.models import LoadedModel, Prediction, top_predictions
 from explorer.receptive import Receptive, ReceptiveFieldTracker
 
@@ -120,8 +121,6 @@ class NetworkRun:
         for layer in self.layers:
             if layer.name == name:
                 return layer
-        from explorer.errors import ExplorerError
-
         raise ExplorerError(f"The model has no displayed layer called '{name}'.")
 
     def names(self) -> list[str]:
@@ -182,7 +181,9 @@ def _inside(name: str, block: str) -> bool:
     return name.startswith(block + ".")
 
 
-def _value(name: str, names: list[str], captured: dict[str, torch.Tensor], tracker: ReceptiveFieldTracker) -> torch.Tensor:
+def _value(
+    name: str, names: list[str], captured: dict[str, torch.Tensor], tracker: ReceptiveFieldTracker
+) -> torch.Tensor:
     """The layer's output as it was when the layer ran, even if a later in-place op (ReLU) overwrote it."""
     tensor = captured[name]
     later = [other for other in names[names.index(name) + 1:] if captured[other] is tensor]

@@ -63,7 +63,8 @@ def _grid(tiles: np.ndarray, columns: int, scale: int, gap: int, background: int
     big = tiles.repeat(scale, axis=1).repeat(scale, axis=2)
     for index in range(count):
         r, c = divmod(index, columns)
-        out[gap + r * (th + gap): gap + r * (th + gap) + th, gap + c * (tw + gap): gap + c * (tw + gap) + tw] = big[index]
+        top, left = gap + r * (th + gap), gap + c * (tw + gap)
+        out[top:top + th, left:left + tw] = big[index]
     return out
 
 
@@ -138,7 +139,9 @@ def resize_kernel(kernel: np.ndarray, size: tuple[int, int]) -> np.ndarray:
     return np.asarray(image, dtype=np.float32)
 
 
-def similar_filters(weights: np.ndarray, kernel: np.ndarray, top: int = 6, allow_flip: bool = True) -> tuple[FilterMatch, ...]:
+def similar_filters(
+    weights: np.ndarray, kernel: np.ndarray, top: int = 6, allow_flip: bool = True
+) -> tuple[FilterMatch, ...]:
     """First-layer filters most like ``kernel``, by cosine similarity of the channel-averaged filter.
 
     A classic kernel works on brightness, so each RGB filter is averaged over its input channels (how

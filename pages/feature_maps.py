@@ -82,7 +82,8 @@ with grid_column:
         page = st.number_input(f"Page (of {pages}, {PER_PAGE} channels each)", 1, pages, 1, key="fm_page") - 1
     shown = page_of(list(order), page, PER_PAGE)
     grid = channel_grid(activation, shown, shared=normalise == NORMALISE[1], columns=8)
-    st.image(grid, width="stretch", caption=f"Channels {', '.join(map(str, shown[:8]))}{'...' if len(shown) > 8 else ''} "
+    first = ", ".join(map(str, shown[:8])) + ("..." if len(shown) > 8 else "")
+    st.image(grid, width="stretch", caption=f"Channels {first} "
              f"(left to right, top to bottom; sorted by {sort})")
 
 st.subheader("One channel up close")

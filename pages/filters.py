@@ -43,7 +43,8 @@ if filters.kind == "first":
     shared = st.toggle("One scale for all filters", False, key="filters_shared",
                        help="Off: each filter uses its own range, so every pattern shows. On: compare strengths.")
     st.image(colour_tiles(weights[:MAX_TILES], per_filter=not shared), width="stretch",
-             caption=f"Filters 0 to {min(count, MAX_TILES) - 1} ({'one shared scale' if shared else 'each on its own scale'})")
+             caption=f"Filters 0 to {min(count, MAX_TILES) - 1} "
+             f"({'one shared scale' if shared else 'each on its own scale'})")
 elif filters.kind == "depthwise":
     st.subheader("Depthwise layer: one small kernel per channel")
     st.markdown("A depthwise conv filters every channel on its own (no mixing). "
@@ -92,7 +93,8 @@ columns = st.columns(len(matches))
 for column, match in zip(columns, matches):
     with column:
         st.image(colour_tiles(first_filters.weights[[match.index]], columns=1), width="stretch",
-                 caption=f"Filter {match.index}: similarity {match.similarity:.2f}{' (flipped)' if match.flipped else ''}")
+                 caption=f"Filter {match.index}: similarity {match.similarity:.2f}"
+                 f"{' (flipped)' if match.flipped else ''}")
         if maps is not None:
             st.image(channel_grid(maps, [match.index], columns=1, tile=240), width="stretch",
                      caption="Its feature map: bright where it responds")

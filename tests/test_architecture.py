@@ -43,8 +43,8 @@ def test_alexnet_output_shapes_for_224(alexnet_table):
 def test_alexnet_receptive_fields_and_first_conv_described(alexnet_table):
     rows = {row.name: row for row in alexnet_table.rows}
     # 11 (conv 11 s4) -> +2*4 = 19 (pool 3 s2) -> +4*8 = 51 (conv 5) -> +2*8 = 67 (pool) ... -> 195
-    assert [rows[n].receptive_field for n in ("features.0", "features.2", "features.3", "features.5", "features.12")] == [
-        11, 19, 51, 67, 195]
+    names = ("features.0", "features.2", "features.3", "features.5", "features.12")
+    assert [rows[n].receptive_field for n in names] == [11, 19, 51, 67, 195]
     assert (rows["features.0"].kernel, rows["features.0"].stride, rows["features.0"].padding) == ("11", "4", "2")
 
 
@@ -94,7 +94,8 @@ def test_stack_sizes_params_and_multiply_adds():
 def test_stack_options_same_padding_dilation_and_depthwise():
     rows = parse_stack("conv 5x5 p same d2 c8\nconv 3x3 s2 dw", size=(20, 20), channels=3)
     assert rows[0].size == (20, 20) and rows[0].receptive_field == 9
-    assert rows[1].channels == 8 and rows[1].params == 8 * 9 + 8 and rows[1].size == (9, 9)  # (20 - 3) // 2 + 1, no padding
+    assert rows[1].channels == 8 and rows[1].params == 8 * 9 + 8
+    assert rows[1].size == (9, 9)  # (20 - 3) // 2 + 1, no padding
 
 
 @pytest.mark.parametrize("text", ["", "banana 3", "conv", "conv 3x3 q7", "conv 3x3 c4 dw", "conv 9x9", "pool 0"])

@@ -14,7 +14,8 @@ CHELSEA = str(ROOT / "assets" / "samples" / "chelsea.png")
 
 
 def explorer(*args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "explorer", *args], cwd=ROOT, capture_output=True, text=True, timeout=300)
+    command = [sys.executable, "-m", "explorer", *args]
+    return subprocess.run(command, cwd=ROOT, capture_output=True, text=True, timeout=300)
 
 
 def test_features_writes_a_grid_of_the_layer_channels(tmp_path):
