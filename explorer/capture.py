@@ -52,9 +52,12 @@ def forward_capturing(
     captured: dict[str, torch.Tensor] = {}
     handles = []
 
+    owner = threading.get_ident()
+
     def keeper(name: str):
         def keep(_module: nn.Module, _args: object, output: torch.Tensor) -> None:
-            captured[name] = output
+            if threading.get_ident() == owner:  # an unlocked forward elsewhere must not leak in
+                captured[name] = output
 
         return keep
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import ctypes
 import os
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -53,7 +54,25 @@ def choose_device(requested: str | None = None) -> DeviceChoice:
 @lru_cache(maxsize=1)
 def default_device() -> DeviceChoice:
     """The process-wide choice (read once from the environment)."""
+    keep_large_buffers()
     return choose_device()
+
+
+_M_TRIM_THRESHOLD, _M_MMAP_THRESHOLD = -1, -3
+
+
+def keep_large_buffers() -> bool:
+    """Let glibc reuse freed photo-sized CPU buffers instead of handing them back to the OS.
+
+    A 1920x1080x3 float32 tensor is 24 MB; by default glibc maps each one fresh and unmaps it on free,
+    so every convolution pays page faults for its input and output. Keeping up to 64 MB blocks on the
+    heap halves the Kernel lab's time on the CPU (see benchmarks/kernels.py). No-op off glibc.
+    """
+    try:
+        libc = ctypes.CDLL("libc.so.6")
+    except OSError:
+        return False
+    return bool(libc.mallopt(_M_MMAP_THRESHOLD, 64 << 20)) and bool(libc.mallopt(_M_TRIM_THRESHOLD, 1 << 30))
 
 
 @contextlib.contextmanager
