@@ -5,14 +5,14 @@ import streamlit as st
 st.set_page_config(page_title="CNN Explorer", page_icon=":material/grid_on:", layout="wide")
 
 PAGES = {
-    "Start": [st.Page("pages/home.py", title="Home", icon=":material/home:", default=True)],
-    "Convolution": [st.Page("pages/kernel_lab.py", title="Kernel lab", icon=":material/blur_on:")],
+    "Start": [st.Page("views/home.py", title="Home", icon=":material/home:", default=True)],
+    "Convolution": [st.Page("views/kernel_lab.py", title="Kernel lab", icon=":material/blur_on:")],
     "Network": [
-        st.Page("pages/feature_maps.py", title="Feature maps", icon=":material/layers:"),
-        st.Page("pages/filters.py", title="Filters", icon=":material/grid_view:"),
-        st.Page("pages/architecture.py", title="Architecture", icon=":material/account_tree:"),
+        st.Page("views/feature_maps.py", title="Feature maps", icon=":material/layers:"),
+        st.Page("views/filters.py", title="Filters", icon=":material/grid_view:"),
+        st.Page("views/architecture.py", title="Architecture", icon=":material/account_tree:"),
     ],
-    "Explain": [st.Page("pages/grad_cam.py", title="Grad-CAM studio", icon=":material/visibility:")],
+    "Explain": [st.Page("views/grad_cam.py", title="Grad-CAM studio", icon=":material/visibility:")],
 }
 
 st.navigation(PAGES).run()

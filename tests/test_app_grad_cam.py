@@ -15,7 +15,7 @@ TIMEOUT = 180
 def app() -> AppTest:
     at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=TIMEOUT)
     at.run()
-    at.switch_page("pages/grad_cam.py")
+    at.switch_page("views/grad_cam.py")
     at.run()
     assert not at.exception, at.exception
     return at

@@ -58,7 +58,7 @@ def test_an_uploaded_photo_stays_chosen_across_pages(app):
     app.sidebar.radio(key="image_source").set_value(SOURCE_UPLOAD).run()
     app.sidebar.get("file_uploader")[0].set_value(("mine.png", png_bytes("purple", (70, 30)), "image/png")).run()
     assert chosen(app).size == (70, 30)
-    app.switch_page("pages/kernel_lab.py").run()
+    app.switch_page("views/kernel_lab.py").run()
     assert not app.exception
     assert chosen(app).size == (70, 30)
 

@@ -13,7 +13,7 @@ def lab():
     st.cache_data.clear()
     app = AppTest.from_file(str(ROOT / "app.py"), default_timeout=180)
     app.run()
-    app.switch_page("pages/kernel_lab.py")
+    app.switch_page("views/kernel_lab.py")
     app.run()
     assert not app.exception
     return app

@@ -28,14 +28,14 @@ def captions(at: AppTest) -> list[str]:
 
 @pytest.fixture
 def feature_maps() -> AppTest:
-    return open_page("pages/feature_maps.py")
+    return open_page("views/feature_maps.py")
 
 
 def test_feature_maps_shows_the_input_predictions_and_the_first_layer(feature_maps):
     at = feature_maps
     assert not at.exception and not at.error
     assert at.title[0].value == "Feature maps"
-    assert at.selectbox(key="network_model_choice").value == "efficientnet_lite0"
+    assert at.selectbox(key="explorer_model").value == "efficientnet_lite0"
     assert at.selectbox(key="fm_layer").value == "_conv_stem"
     assert charts(at) == 2  # the predictions bar chart and the channel heatmap
     assert any("Exactly what EfficientNet-Lite0 sees: 337x224" in caption for caption in captions(at))
@@ -74,7 +74,7 @@ def test_wide_layers_are_paged(feature_maps):
 
 def test_a_model_without_weights_on_disk_does_not_block_the_page(feature_maps):
     at = feature_maps
-    at.selectbox(key="network_model_choice").set_value("vgg16").run()
+    at.selectbox(key="explorer_model").set_value("vgg16").run()
     assert not at.exception
     if at.error:  # offline: a clear sentence, and the default model keeps working
         assert "instead" in at.error[0].value
@@ -84,7 +84,7 @@ def test_a_model_without_weights_on_disk_does_not_block_the_page(feature_maps):
 
 def test_filters_page_draws_first_layer_and_the_sobel_bridge():
     before = forward_passes()
-    at = open_page("pages/filters.py")
+    at = open_page("views/filters.py")
     assert not at.exception and not at.error
     assert at.selectbox(key="filters_layer").value == "_conv_stem"
     assert at.selectbox(key="filters_classic").value == "sobel_x"
@@ -101,7 +101,7 @@ def test_filters_page_draws_first_layer_and_the_sobel_bridge():
 
 
 def test_architecture_page_table_totals_and_calculator():
-    at = open_page("pages/architecture.py")
+    at = open_page("views/architecture.py")
     assert not at.exception and not at.error
     assert at.metric[0].value == "4,652,008"
     table = at.dataframe[0].value
@@ -117,3 +117,17 @@ def test_architecture_page_table_totals_and_calculator():
     at.text_area(key="arch_stack").input("conv 3x3; flatten").run()
     assert not at.exception
     assert at.error[0].value == "'flatten' should start with 'conv' or 'pool'."
+
+
+def test_a_failed_download_is_not_retried_on_every_redraw_but_can_be_retried(feature_maps, monkeypatch, tmp_path):
+    monkeypatch.setenv("TORCH_HOME", str(tmp_path))
+    monkeypatch.setenv("EXPLORER_WEIGHTS_MIRROR", "http://127.0.0.1:9")
+    at = feature_maps
+    at.selectbox(key="explorer_model").set_value("alexnet").run()
+    assert "Could not download the weights for AlexNet" in at.error[0].value
+    assert at.session_state["explorer_model_failures"].keys() == {"alexnet"}
+    at.session_state["explorer_model_failures"]["alexnet"] = "Remembered failure."
+    at.run()
+    assert at.error[0].value.startswith("Remembered failure.")  # not downloaded again
+    at.button(key="explorer_model_retry").click().run()
+    assert "Could not download the weights for AlexNet" in at.error[0].value  # tried again

@@ -15,7 +15,7 @@ from explorer.cam_eval import Faithfulness, faithfulness, gradient_saliency, map
 from explorer.cam_overlay import heatmap, overlay, png_bytes
 from explorer.cam_targets import ConvLayer, conv_layers, default_layer
 from explorer.images import LoadedImage
-from explorer.models import LoadedModel, load_model
+from ui.models import cached_model
 
 TOP_K = 5
 PLOTLY_SCALES = {"viridis": "Viridis", "cividis": "Cividis", "inferno": "Inferno", "turbo": "Turbo", "jet": "Jet"}
@@ -24,12 +24,6 @@ HOVER_SIDE = 160
 
 COMPUTE_COUNT = {"cams": 0}
 """How many times CAMs were actually computed in this process (tests check that redraws do not)."""
-
-
-@st.cache_resource(show_spinner="Loading the network…")
-def cached_model(name: str, pretrained: bool = True) -> LoadedModel:
-    """One shared network per (name, pretrained); ``pretrained=False`` is the sanity check's random copy."""
-    return load_model(name, pretrained=pretrained)
 
 
 @st.cache_data(show_spinner=False)

@@ -1,7 +1,7 @@
-"""Glue for the network pages: the model picker, cached model and forward pass, and shared charts.
+"""Glue for the network pages: the cached forward pass and shared charts.
 
-The model is cached with ``st.cache_resource`` (one shared, frozen copy per process); the forward
-pass with ``st.cache_data`` keyed on (model name, image digest), so changing a layer, a channel, the
+The model comes from ``ui.models`` (one shared, frozen copy per process); the forward
+pass is cached with ``st.cache_data`` keyed on (model name, image digest), so changing a layer, a channel, the
 sort or the normalisation re-draws from the cached NumPy arrays and never runs the network again.
 """
 
@@ -11,51 +11,19 @@ import numpy as np
 import plotly.graph_objects as go
 import streamlit as st
 
-from explorer.errors import ExplorerError
 from explorer.features import NetworkRun, run_network
 from explorer.images import LoadedImage
-from explorer.models import DEFAULT_MODEL, MODELS, LoadedModel, load_model
+from explorer.models import LoadedModel
+from ui.models import cached_model
 
-_MODEL_KEY = "network_model"
 FONT = {"size": 16}
 """Chart text large enough to read on a projector."""
-
-
-@st.cache_resource(max_entries=4, show_spinner="Loading the network...")
-def cached_model(name: str) -> LoadedModel:
-    """The pretrained network, built once per process and shared (read-only) by every session."""
-    return load_model(name)
 
 
 @st.cache_data(max_entries=4, show_spinner="Running the network on your photo...")
 def cached_run(model_name: str, image_digest: str, _image: LoadedImage) -> NetworkRun:
     """One forward pass per (model, image): predictions and every layer's feature maps."""
     return run_network(cached_model(model_name), _image.image)
-
-
-def _label(name: str) -> str:
-    spec = MODELS[name]
-    where = "" if spec.offline or spec.weights_on_disk() else " (downloads weights)"
-    return f"{spec.title} ({spec.num_params / 1e6:.1f} M parameters){where}"
-
-
-def model_picker() -> LoadedModel:
-    """A model selectbox (shared by the network pages); falls back to the default if one cannot load."""
-    names = list(MODELS)
-    remembered = st.session_state.get(_MODEL_KEY, DEFAULT_MODEL)
-    name = st.selectbox(
-        "Network", names, index=names.index(remembered) if remembered in names else 0,
-        format_func=_label, key="network_model_choice",
-        help="EfficientNet-Lite0 ships with the app; the others download their weights the first time.",
-    )
-    st.session_state[_MODEL_KEY] = name
-    try:
-        return cached_model(name)
-    except ExplorerError as error:
-        if name == DEFAULT_MODEL:
-            raise
-        st.error(f"{error} Showing {MODELS[DEFAULT_MODEL].title} instead.", icon=":material/cloud_off:")
-        return cached_model(DEFAULT_MODEL)
 
 
 def network_run(model: LoadedModel, image: LoadedImage) -> NetworkRun:

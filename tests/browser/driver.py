@@ -8,12 +8,19 @@ ARTIFACTS = Path(__file__).resolve().parents[2] / "artifacts"
 
 
 def wait_until_idle(page, timeout_ms: int = 120_000) -> None:
-    """Wait until the app has rendered and Streamlit is no longer running the script."""
+    """Wait until the script has finished a run (not merely not started) and every widget has rendered.
+
+    Streamlit marks the app 'initial' before the first run, 'running' during one and 'notRunning'
+    after; widgets show as skeletons for a moment after the run ends. A short pause first lets a
+    click's rerun begin before the state is read.
+    """
+    page.wait_for_timeout(250)
     page.wait_for_selector('[data-testid="stApp"]', timeout=timeout_ms)
     page.wait_for_function(
         """() => {
             const app = document.querySelector('[data-testid="stApp"]');
-            return app && app.getAttribute('data-test-script-state') !== 'running'
+            return app && app.getAttribute('data-test-script-state') === 'notRunning'
+                && app.getAttribute('data-test-connection-state') === 'CONNECTED'
                 && !document.querySelector('[data-testid="stSkeleton"]');
         }""",
         timeout=timeout_ms,

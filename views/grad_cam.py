@@ -6,9 +6,9 @@ import streamlit as st
 
 from explorer.cam import METHODS
 from explorer.cam_overlay import COLORMAPS
-from explorer.models import DEFAULT_MODEL, MODELS
 from ui import cam as ui_cam
 from ui.common import require_image, user_errors
+from ui.models import model_picker
 
 st.title("Grad-CAM studio")
 st.caption(
@@ -18,10 +18,8 @@ st.caption(
 image = require_image()
 
 with user_errors():
-    names = list(MODELS)
-    model_name = st.selectbox("Network", names, index=names.index(DEFAULT_MODEL), format_func=lambda n: MODELS[n].title,
-                              key="cam_model")
-    model = ui_cam.cached_model(model_name)
+    model = model_picker()
+    model_name = model.name
     layers = ui_cam.layers_of(model_name)
     auto = ui_cam.auto_layer(model_name)
     top = ui_cam.cams(model_name, image.digest, image, auto, "Grad-CAM", None)

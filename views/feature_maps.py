@@ -6,7 +6,8 @@ from explorer.architecture import layer_facts
 from explorer.feature_display import NORMALISE, channel_grid, overlay, page_of
 from explorer.features import channel_order
 from ui.common import require_image, user_errors
-from ui.network import heatmap, model_picker, network_run, show_predictions
+from ui.models import model_picker
+from ui.network import heatmap, network_run, show_predictions
 
 PER_PAGE = 64
 _LAYER_KEY = "fm_layer"

@@ -9,7 +9,8 @@ from explorer.filters import (
 )
 from explorer.kernels import PRESETS
 from ui.common import require_image, user_errors
-from ui.network import bars, heatmap, model_picker, network_run, show_predictions
+from ui.models import model_picker
+from ui.network import bars, heatmap, network_run, show_predictions
 
 MAX_TILES = 96
 

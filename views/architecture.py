@@ -4,7 +4,8 @@ import streamlit as st
 
 from explorer.architecture import STACK_SYNTAX, layer_table, parse_stack, separable_counts
 from ui.common import require_image, user_errors
-from ui.network import model_picker, network_run, show_predictions
+from ui.models import model_picker
+from ui.network import network_run, show_predictions
 
 NUMBERS = {name: st.column_config.NumberColumn(format="localized")
            for name in ("parameters", "multiply-adds", "receptive field")}

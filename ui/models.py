@@ -1,0 +1,84 @@
+"""The one place the app loads networks: shared by every page and session, downloads with a progress bar.
+
+``cached_model`` keeps one frozen copy of each network per process (``st.cache_resource``), so the
+Feature maps page and the Grad-CAM studio use the same object. Weights that are not on disk are fetched
+first, outside the cache, with a visible progress bar; with no network the user gets one sentence
+and the pages fall back to the offline default.
+"""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from explorer.errors import ExplorerError
+from explorer.models import DEFAULT_MODEL, MODELS, LoadedModel, load_model
+from explorer.models.weights import ensure_weights
+
+_CHOICE_KEY = "explorer_model"
+_FAILED_KEY = "explorer_model_failures"
+
+
+@st.cache_resource(max_entries=4, show_spinner="Loading the network...")
+def cached_model(name: str, pretrained: bool = True) -> LoadedModel:
+    """The network, built once per process and shared (read-only) by every session."""
+    return load_model(name, pretrained=pretrained)
+
+
+def download_with_progress(name: str) -> None:
+    """Fetch ``name``'s weights if they are missing, showing a progress bar while they come in."""
+    spec = MODELS[name]
+    if spec.offline or spec.weights_on_disk():
+        return
+    bar = st.progress(0.0, text=f"Downloading {spec.title}'s weights...")
+    shown = [-1]
+
+    def report(done: int, total: int | None) -> None:
+        percent = int(100 * done / total) if total else 0
+        if percent != shown[0]:
+            shown[0] = percent
+            size = f" of {total / 1e6:.0f} MB" if total else ""
+            bar.progress(percent / 100, text=f"Downloading {spec.title}'s weights: {done / 1e6:.0f} MB{size}")
+
+    try:
+        ensure_weights(spec.weights_url, spec.title, progress=report)
+    finally:
+        bar.empty()
+
+
+def model_label(name: str) -> str:
+    """The selectbox label: title, size, and whether choosing it starts a download."""
+    spec = MODELS[name]
+    where = "" if spec.offline or spec.weights_on_disk() else ", downloads weights"
+    return f"{spec.title} ({spec.num_params / 1e6:.1f} M parameters{where})"
+
+
+def model_picker(label: str = "Network") -> LoadedModel:
+    """A model selectbox shared by the network pages; if a model cannot load, say so and use the default."""
+    names = list(MODELS)
+    st.session_state.setdefault(_CHOICE_KEY, DEFAULT_MODEL)
+    st.session_state[_CHOICE_KEY] = st.session_state[_CHOICE_KEY]
+    name = st.selectbox(
+        label, names, format_func=model_label, key=_CHOICE_KEY,
+        help="EfficientNet-Lite0 ships with the app; the others download their weights the first time.",
+    )
+    failures: dict[str, str] = st.session_state.setdefault(_FAILED_KEY, {})
+    if name in failures:
+        return _fall_back(name, failures)
+    try:
+        download_with_progress(name)
+        return cached_model(name)
+    except ExplorerError as error:
+        if name == DEFAULT_MODEL:
+            raise
+        failures[name] = str(error)
+        return _fall_back(name, failures)
+
+
+def _fall_back(name: str, failures: dict[str, str]) -> LoadedModel:
+    """Say why the chosen model is unavailable, offer a retry, and carry on with the offline default.
+
+    The failure is remembered for the session, so moving a slider does not start the download again.
+    """
+    st.error(f"{failures[name]} Showing {MODELS[DEFAULT_MODEL].title} instead.", icon=":material/cloud_off:")
+    st.button("Try the download again", key="explorer_model_retry", on_click=failures.pop, args=(name, None))
+    return cached_model(DEFAULT_MODEL)
