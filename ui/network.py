@@ -13,8 +13,9 @@ import streamlit as st
 
 from explorer.features import NetworkRun, run_network
 from explorer.images import LoadedImage
+from ui.common import require_image, user_errors
 from explorer.models import LoadedModel
-from ui.models import cached_model
+from ui.models import cached_model, model_picker
 
 FONT = {"size": 16}
 """Chart text large enough to read on a projector."""
@@ -24,6 +25,17 @@ FONT = {"size": 16}
 def cached_run(model_name: str, image_digest: str, _image: LoadedImage) -> NetworkRun:
     """One forward pass per (model, image): predictions and every layer's feature maps."""
     return run_network(cached_model(model_name), _image.image)
+
+
+def network_page(title: str, intro: str) -> tuple[LoadedImage, LoadedModel, NetworkRun]:
+    """The top of every network page: title, one-paragraph intro, the photo, the model and its one pass."""
+    st.title(title)
+    st.markdown(intro)
+    image = require_image()
+    with user_errors():
+        model = model_picker()
+        run = network_run(model, image)
+    return image, model, run
 
 
 def network_run(model: LoadedModel, image: LoadedImage) -> NetworkRun:

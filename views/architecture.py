@@ -3,23 +3,18 @@
 import streamlit as st
 
 from explorer.architecture import STACK_SYNTAX, layer_table, parse_stack, separable_counts
-from ui.common import require_image, user_errors
-from ui.models import model_picker
-from ui.network import network_run, show_predictions
+from ui.common import user_errors
+from ui.network import network_page, show_predictions
 
 NUMBERS = {name: st.column_config.NumberColumn(format="localized")
            for name in ("parameters", "multiply-adds", "receptive field")}
 
-st.title("Architecture")
-st.markdown(
+image, model, run = network_page(
+    "Architecture",
     "Every row is one layer of the real network, with the numbers for **your photo**: the output shape, "
     "how many learned parameters the layer has, how many input pixels one output value can see "
     "(its *receptive field*), and how many multiply-adds it costs."
 )
-image = require_image()
-with user_errors():
-    model = model_picker()
-    run = network_run(model, image)
 
 left, right = st.columns([1, 1])
 with right:

@@ -5,22 +5,16 @@ import streamlit as st
 from explorer.architecture import layer_facts
 from explorer.feature_display import NORMALISE, channel_grid, overlay, page_of
 from explorer.features import channel_order
-from ui.common import require_image, user_errors
-from ui.models import model_picker
-from ui.network import heatmap, network_run, show_predictions
+from ui.network import heatmap, network_page, show_predictions
 
 PER_PAGE = 64
 _LAYER_KEY = "fm_layer"
 
-st.title("Feature maps")
-st.markdown(
+image, model, run = network_page(
+    "Feature maps",
     "The network runs **once** on your photo; here you walk through what each layer produced, in order. "
     "Each layer has many *channels*: one picture per learned filter. Bright = strong response."
 )
-image = require_image()
-with user_errors():
-    model = model_picker()
-    run = network_run(model, image)
 
 names = run.names()
 if st.session_state.get(_LAYER_KEY) not in names:

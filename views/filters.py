@@ -8,21 +8,15 @@ from explorer.filters import (
     similar_filters,
 )
 from explorer.kernels import PRESETS
-from ui.common import require_image, user_errors
-from ui.models import model_picker
-from ui.network import bars, heatmap, network_run, show_predictions
+from ui.network import bars, heatmap, network_page, show_predictions
 
 MAX_TILES = 96
 
-st.title("Filters")
-st.markdown(
+image, model, run = network_page(
+    "Filters",
     "In the Kernel lab *you* chose the numbers in a kernel. A CNN **learns** its kernels from millions of "
     "photos. Here are the learned numbers themselves."
 )
-image = require_image()
-with user_errors():
-    model = model_picker()
-    run = network_run(model, image)
 
 top_left, top_right = st.columns([1, 1])
 with top_right:
