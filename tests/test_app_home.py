@@ -81,3 +81,12 @@ def test_what_was_changed_about_an_upload_is_told(app):
     app.sidebar.get("file_uploader")[0].set_value(("clear.png", png_bytes((0, 0, 0, 0), mode="RGBA"), "image/png")).run()
     assert not app.exception
     assert any("Transparent areas" in caption.value for caption in app.caption)
+
+
+def test_the_gallery_chooses_a_sample_even_after_an_upload(app):
+    app.sidebar.radio(key="image_source").set_value(SOURCE_UPLOAD).run()
+    app.sidebar.get("file_uploader")[0].set_value(("mine.png", png_bytes("purple", (70, 30)), "image/png")).run()
+    app.button(key="gallery_astronaut").click().run()
+    assert not app.exception
+    assert chosen(app).size == (512, 512)
+    assert app.sidebar.radio(key="image_source").value == "Sample photo"

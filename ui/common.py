@@ -12,6 +12,7 @@ import contextlib
 from collections.abc import Iterator
 
 import streamlit as st
+from PIL import Image, ImageOps
 
 from explorer.device import default_device
 from explorer.errors import ExplorerError
@@ -77,6 +78,27 @@ def image_picker() -> None:
     loaded = st.session_state.get(_IMAGE_KEY)
     if loaded is not None:
         sidebar.image(loaded.image, caption=f"{loaded.size[0]}x{loaded.size[1]} px", width="stretch")
+
+
+def choose_sample(name: str) -> None:
+    """Make a bundled sample the chosen photo (a button callback: runs before the widgets are drawn)."""
+    st.session_state["image_source"] = SOURCE_SAMPLE
+    st.session_state["image_sample"] = name
+
+
+@st.cache_data(show_spinner=False)
+def _thumbnail(file: str) -> Image.Image:
+    """A 4:3 centre crop of a sample, so the gallery's buttons line up."""
+    with Image.open(SAMPLES_DIR / file) as photo:
+        return ImageOps.fit(photo.convert("RGB"), (320, 240))
+
+
+def sample_gallery(columns: int = 5) -> None:
+    """Thumbnails of every bundled sample photo, each with a button that chooses it."""
+    for column, (name, file) in zip(st.columns(columns), SAMPLES.items()):
+        with column:
+            st.image(_thumbnail(file), width="stretch")
+            st.button(f"Use {name}", key=f"gallery_{name}", on_click=choose_sample, args=(name,), width="stretch")
 
 
 def _remember(data: bytes | None) -> None:

@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from ui.common import current_image
+from ui.common import current_image, sample_gallery
 
 st.title("CNN Explorer")
 st.markdown(
@@ -27,3 +27,7 @@ st.markdown(
 image = current_image()
 if image is not None:
     st.image(image.image, caption="The photo you are exploring", width=480)
+
+st.subheader("Sample photos")
+st.caption("Free to use (CC0 or public domain, from scikit-image). Or upload your own, or use the camera.")
+sample_gallery()
