@@ -29,6 +29,12 @@ def test_page_shows_two_overlays_and_downloads(app):
     assert app.selectbox(key="cam_class_left").value != app.selectbox(key="cam_class_right").value
 
 
+def test_layer_shapes_are_those_of_the_users_photo_not_a_square_probe(app):
+    layer = app.selectbox(key="cam_layer_left")
+    assert layer.value == "_conv_head"
+    assert layer.format_func(layer.value).endswith("(1280x7x11)")  # chelsea 451x300 -> input 337x224
+
+
 def test_display_changes_redraw_without_recomputing(app):
     before = ui_cam.COMPUTE_COUNT["cams"]
     app.slider(key="cam_opacity").set_value(0.8).run()

@@ -15,6 +15,7 @@ from explorer.cam_eval import Faithfulness, faithfulness, gradient_saliency, map
 from explorer.cam_overlay import heatmap, overlay, png_bytes
 from explorer.cam_targets import ConvLayer, conv_layers, default_layer
 from explorer.images import LoadedImage
+from explorer.models import LoadedModel
 from ui.models import cached_model
 
 TOP_K = 5
@@ -26,15 +27,21 @@ COMPUTE_COUNT = {"cams": 0}
 """How many times CAMs were actually computed in this process (tests check that redraws do not)."""
 
 
-@st.cache_data(show_spinner=False)
-def layers_of(name: str) -> tuple[ConvLayer, ...]:
-    """The network's convolutions with their output shapes on a 224x224 probe."""
-    return conv_layers(cached_model(name).module)
+@st.cache_data(max_entries=32, show_spinner=False)
+def layers_of(name: str, size: tuple[int, int] = (224, 224)) -> tuple[ConvLayer, ...]:
+    """The network's convolutions with their output shapes for an input of ``size`` (height, width)."""
+    return conv_layers(cached_model(name).module, size)
 
 
-def auto_layer(name: str) -> str:
-    """The last convolution larger than 1x1."""
-    return default_layer(layers_of(name))
+def auto_layer(name: str, size: tuple[int, int] = (224, 224)) -> str:
+    """The last convolution larger than 1x1 for an input of ``size``."""
+    return default_layer(layers_of(name, size))
+
+
+def input_size(model: LoadedModel, image: LoadedImage) -> tuple[int, int]:
+    """(height, width) of the tensor ``model`` sees for ``image``: layer shapes are shown for this size."""
+    width, height = model.spec.preprocessing.input_size(*image.size)
+    return height, width
 
 
 @st.cache_data(max_entries=64, show_spinner="Computing the class activation maps…")

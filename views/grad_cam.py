@@ -20,8 +20,9 @@ image = require_image()
 with user_errors():
     model = model_picker()
     model_name = model.name
-    layers = ui_cam.layers_of(model_name)
-    auto = ui_cam.auto_layer(model_name)
+    size = ui_cam.input_size(model, image)
+    layers = ui_cam.layers_of(model_name, size)
+    auto = ui_cam.auto_layer(model_name, size)
     top = ui_cam.cams(model_name, image.digest, image, auto, "Grad-CAM", None)
 
 look = st.columns(3)
