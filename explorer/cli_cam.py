@@ -8,7 +8,7 @@ from pathlib import Path
 import numpy as np
 
 from explorer.cam import METHODS, compute_cams
-from explorer.cam_overlay import COLORMAPS, heatmap, overlay, png_bytes
+from explorer.drawing import COLORMAPS, heatmap, overlay, png_bytes
 from explorer.cam_targets import conv_layers, default_layer, resolve_class
 from explorer.errors import ExplorerError
 from explorer.images import load_path

@@ -12,10 +12,8 @@ import numpy as np
 from PIL import Image
 from torch import nn
 
+from explorer.drawing import NEAR_WHITE, signed_colours, tile_grid
 from explorer.errors import ExplorerError
-
-_BLUE_WHITE_RED = np.array([[33, 102, 172], [247, 247, 247], [178, 24, 43]], dtype=np.float32)
-
 
 def conv_layers(model: nn.Module) -> list[str]:
     """Names of every 2-D convolution, in module order (the first is the one that sees pixels)."""
@@ -53,21 +51,6 @@ def conv_kind(weights: np.ndarray, groups: int) -> str:
     return "standard"
 
 
-def _grid(tiles: np.ndarray, columns: int, scale: int, gap: int, background: int = 255) -> np.ndarray:
-    """Lay (N, h, w, 3) uint8 tiles out in rows, each enlarged ``scale`` times, with a gap between."""
-    count, h, w, _ = tiles.shape
-    columns = max(1, min(columns, count))
-    rows = -(-count // columns)
-    th, tw = h * scale, w * scale
-    out = np.full((rows * (th + gap) + gap, columns * (tw + gap) + gap, 3), background, dtype=np.uint8)
-    big = tiles.repeat(scale, axis=1).repeat(scale, axis=2)
-    for index in range(count):
-        r, c = divmod(index, columns)
-        top, left = gap + r * (th + gap), gap + c * (tw + gap)
-        out[top:top + th, left:left + tw] = big[index]
-    return out
-
-
 def _tile_scale(kernel: int, target: int = 56) -> int:
     return max(1, target // kernel)
 
@@ -86,22 +69,13 @@ def colour_tiles(weights: np.ndarray, columns: int = 16, per_filter: bool = True
     else:
         limit = float(np.abs(weights).max()) or 1.0
     tiles = np.clip(weights.transpose(0, 2, 3, 1) / limit * 127.5 + 127.5, 0, 255)
-    return _grid(tiles.round().astype(np.uint8), columns, _tile_scale(weights.shape[-1]), gap=4)
-
-
-def signed_colours(values: np.ndarray, limit: float | None = None) -> np.ndarray:
-    """Any array of signed numbers as blue (negative), white (zero), red (positive) RGB."""
-    limit = limit or float(np.abs(values).max()) or 1.0
-    t = np.clip(values / limit, -1, 1)
-    low = _BLUE_WHITE_RED[0] + (t[..., None] + 1) * (_BLUE_WHITE_RED[1] - _BLUE_WHITE_RED[0])
-    high = _BLUE_WHITE_RED[1] + t[..., None] * (_BLUE_WHITE_RED[2] - _BLUE_WHITE_RED[1])
-    return np.where(t[..., None] < 0, low, high).round().astype(np.uint8)
+    return tile_grid(tiles.round().astype(np.uint8), columns, _tile_scale(weights.shape[-1]), gap=4)
 
 
 def signed_tiles(kernels: np.ndarray, columns: int = 16) -> np.ndarray:
     """(N, kh, kw) kernels as blue-white-red tiles on one shared scale (depthwise, or one filter's inputs)."""
     limit = float(np.abs(kernels).max()) or 1.0
-    return _grid(signed_colours(kernels, limit), columns, _tile_scale(kernels.shape[-1], 48), gap=3)
+    return tile_grid(signed_colours(kernels, limit, NEAR_WHITE), columns, _tile_scale(kernels.shape[-1], 48), gap=3)
 
 
 def filter_inputs(weights: np.ndarray, index: int) -> np.ndarray:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from explorer.drawing import signed_colours
 from explorer.errors import ExplorerError
 
 DISPLAY_MODES = {
@@ -17,11 +18,6 @@ DISPLAY_MODES = {
                  "blue and positives red, all channels show each one darker below 0 and brighter above.",
 }
 """Display modes and what each one does to the numbers."""
-
-_NEGATIVE = np.array([33.0, 102.0, 172.0])
-_ZERO = np.array([128.0, 128.0, 128.0])
-_POSITIVE = np.array([178.0, 24.0, 43.0])
-
 
 def display_image(values: np.ndarray, mode: str, channel: int | None = None) -> np.ndarray:
     """An H x W x 3 uint8 picture of ``values`` (H x W x C), all channels or the one at index ``channel``."""
@@ -33,7 +29,7 @@ def display_image(values: np.ndarray, mode: str, channel: int | None = None) -> 
     elif mode == "abs":
         shown = np.clip(np.abs(data), 0, 255)
     elif data.shape[2] == 1:
-        return diverging_colours(data[:, :, 0], symmetric_limit(data))
+        return signed_colours(data[:, :, 0], symmetric_limit(data))
     else:
         shown = 127.5 + 127.5 * data / symmetric_limit(data)
     shown = np.rint(shown).astype(np.uint8)
@@ -44,13 +40,6 @@ def symmetric_limit(values: np.ndarray) -> float:
     """The largest |value| (1 if all are zero), so the diverging scale runs from -limit to +limit."""
     limit = float(np.max(np.abs(values))) if values.size else 0.0
     return limit if limit > 0 else 1.0
-
-
-def diverging_colours(plane: np.ndarray, limit: float) -> np.ndarray:
-    """Blue for negative, mid-grey for zero, red for positive; |value| >= limit is full colour."""
-    t = np.clip(plane / limit, -1.0, 1.0)[..., None]
-    colours = np.where(t < 0, _ZERO + (-t) * (_NEGATIVE - _ZERO), _ZERO + t * (_POSITIVE - _ZERO))
-    return np.rint(colours).astype(np.uint8)
 
 
 def histogram(values: np.ndarray, bins: int = 64) -> tuple[np.ndarray, np.ndarray]:

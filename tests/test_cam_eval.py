@@ -8,7 +8,7 @@ import pytest
 
 from explorer.cam import compute_cams
 from explorer.cam_eval import faithfulness, gradient_saliency, map_similarity
-from explorer.cam_overlay import heatmap, overlay
+from explorer.drawing import heatmap, overlay
 from explorer.capture import hook_count
 from explorer.errors import ExplorerError
 from explorer.models import load_model

@@ -10,7 +10,8 @@ import torch
 from torch import nn
 
 from explorer.capture import hook_count
-from explorer.feature_display import channel_grid, overlay, page_of, upsample
+from explorer.drawing import heatmap
+from explorer.feature_display import channel_grid, overlay, page_of
 from explorer.features import channel_order, forward_passes, run_network
 from explorer.models import load_model
 
@@ -136,7 +137,7 @@ def test_overlay_is_the_photo_size_and_pixel_aligned():
     assert blended.shape == photo.shape
     brightness = blended.astype(float).sum(axis=2)
     assert brightness[:30, 60:].mean() > brightness[30:, :30].mean() + 100
-    big = upsample(np.array([[0.0, 1.0]], dtype=np.float32), (4, 1))
+    big = heatmap(np.array([[0.0, 1.0]], dtype=np.float32), (4, 1))
     np.testing.assert_allclose(big[0], [0.0, 0.25, 0.75, 1.0])  # pixel centres, like align_corners=False
 
 

@@ -9,8 +9,9 @@ import torch
 from explorer.errors import ExplorerError
 from explorer.filters import (
     colour_tiles, conv_layers, filter_inputs, histogram, learned_filters, pointwise_matrix, resize_kernel,
-    signed_colours, signed_tiles, similar_filters,
+    signed_tiles, similar_filters,
 )
+from explorer.drawing import NEAR_WHITE, signed_colours
 from explorer.kernels import get_preset
 from explorer.models import load_model
 
@@ -65,7 +66,7 @@ def test_colour_tiles_scale_each_filter_or_share_one_scale():
 
 
 def test_signed_colours_white_at_zero_blue_negative_red_positive():
-    colours = signed_colours(np.array([-1.0, 0.0, 1.0]))
+    colours = signed_colours(np.array([-1.0, 0.0, 1.0]), middle=NEAR_WHITE)
     assert colours[1].tolist() == [247, 247, 247]
     assert colours[0, 2] > colours[0, 0] and colours[2, 0] > colours[2, 2]
 

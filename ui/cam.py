@@ -11,8 +11,8 @@ import plotly.graph_objects as go
 import streamlit as st
 
 from explorer.cam import CamSet, compute_cams
-from explorer.cam_eval import Faithfulness, faithfulness, gradient_saliency, map_similarity
-from explorer.cam_overlay import heatmap, overlay, png_bytes
+from explorer.cam_eval import Faithfulness, faithfulness, gradient_saliency
+from explorer.drawing import heatmap, overlay, png_bytes
 from explorer.cam_targets import ConvLayer, conv_layers, default_layer
 from explorer.images import LoadedImage
 from explorer.models import LoadedModel
@@ -71,11 +71,6 @@ def faithfulness_of(
     model = cached_model(name)
     cam = cams(name, digest, _image, layer, method, (index,)).map_for(index)
     return faithfulness(model.module, model.preprocess(_image.image), cam, index, fraction, fill)
-
-
-def similarity(first: np.ndarray, second: np.ndarray) -> float:
-    """Correlation of two CAMs (1 alike, 0 unrelated)."""
-    return map_similarity(first, second)
 
 
 @st.cache_data(max_entries=32, show_spinner=False)

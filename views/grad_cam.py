@@ -5,7 +5,8 @@ import plotly.graph_objects as go
 import streamlit as st
 
 from explorer.cam import METHODS
-from explorer.cam_overlay import COLORMAPS
+from explorer.cam_eval import map_similarity
+from explorer.drawing import COLORMAPS
 from ui import cam as ui_cam
 from ui.common import require_image, user_errors
 from ui.models import model_picker
@@ -108,7 +109,7 @@ with user_errors():
                       width="stretch")
         pair[1].image(ui_cam.thumbnail(image, random_cam, opacity, colormap, threshold), caption="Random weights",
                       width="stretch")
-        st.metric("Similarity of the two maps (correlation)", f"{ui_cam.similarity(cam, random_cam):+.2f}")
+        st.metric("Similarity of the two maps (correlation)", f"{map_similarity(cam, random_cam):+.2f}")
     else:
         fraction = st.slider("Hide this share of the photo", 0.05, 0.5, 0.2, 0.05, key="cam_fraction")
         fill = st.radio("Hide by", ["blur", "mean"], horizontal=True, key="cam_fill")
