@@ -105,7 +105,7 @@ def output_sizes(height: int, width: int, kernel_size: int, options: ConvOptions
 
 @dataclass(frozen=True)
 class KernelResult:
-    """The raw float32 output (H x W x C), the uint8 photo it came from, and the formulas."""
+    """The raw float32 output (H x W x C, read-only), the uint8 photo it came from, and the formulas."""
 
     values: np.ndarray
     pixels: np.ndarray
@@ -160,6 +160,7 @@ def apply_kernel(pixels: np.ndarray, kernel: Kernel, options: ConvOptions,
     with friendly_oom(), torch.inference_mode():
         image = torch.from_numpy(source).to(device)
         values = _conv_on_device(image, applied_weights(kernel, options), kernel.combine, options)
+    values.flags.writeable = False  # results are cached and shared between sessions: read-only
     return KernelResult(values, pixels, kernel, options, sizes)
 
 

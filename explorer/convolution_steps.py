@@ -102,7 +102,8 @@ def pool(values: np.ndarray, kind: str) -> np.ndarray:
         raise ExplorerError("Pooling 2x2 needs at least 2 rows and 2 columns of output.")
     device = default_device().device
     with friendly_oom(), torch.inference_mode():
-        tensor = torch.from_numpy(np.ascontiguousarray(planar)).to(device).permute(2, 0, 1).unsqueeze(0)
+        planar = np.require(planar, np.float32, ["C_CONTIGUOUS", "WRITEABLE"])  # cached results are read-only
+        tensor = torch.from_numpy(planar).to(device).permute(2, 0, 1).unsqueeze(0)
         pooled = F.max_pool2d(tensor, 2, 2) if kind == "max" else F.avg_pool2d(tensor, 2, 2)
         out = pooled[0].permute(1, 2, 0).cpu().numpy()
     return np.ascontiguousarray(out if array.ndim == 3 else out[:, :, 0])

@@ -154,6 +154,7 @@ def run_network(loaded: LoadedModel, image: Image.Image, top_k: int = 10) -> Net
             )
             small = bool(out.abs().max() < FLOAT16_LIMIT) if out.numel() else True
             activations[name] = out.to(torch.float16 if small else torch.float32).cpu().numpy()
+            activations[name].flags.writeable = False  # shared by every session that views this run
         probabilities = torch.softmax(logits.float().reshape(-1), dim=0)
         return NetworkRun(
             loaded.name, loaded.view_of(inputs), probabilities.cpu().numpy(),

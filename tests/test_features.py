@@ -86,6 +86,11 @@ def test_receptive_fields_follow_the_graph(resnet_run):
     assert resnet_run.layer("layer4.1").receptive.jump == 32
 
 
+def test_activations_are_read_only_so_sessions_can_share_one_cached_run(resnet_run):
+    with pytest.raises(ValueError, match="read-only"):
+        resnet_run.activations["layer1.0"][0, 0, 0] = 1.0
+
+
 def test_one_forward_pass_per_run(resnet, chelsea):
     before = forward_passes()
     run_network(resnet, chelsea.image)

@@ -134,3 +134,9 @@ def test_a_kernel_larger_than_the_image_is_a_clear_error():
 def test_bad_options_are_refused_with_a_sentence(field, value, message):
     with pytest.raises(ExplorerError, match=message):
         ConvOptions(**{field: value})
+
+
+def test_results_are_read_only_so_sessions_can_share_one_cached_copy(photo):
+    result = apply_kernel(photo, get_preset("sobel"), ConvOptions())
+    with pytest.raises(ValueError, match="read-only"):
+        result.values[0, 0, 0] = 1.0

@@ -101,8 +101,11 @@ def play_or_show(result: KernelResult, region: Region, step: int, playing: bool,
 
 
 def draw_pooling(result: KernelResult, region: Region, channel: int, shown: int | None, mode: str,
-                 digest: str) -> None:
-    """Max and average 2x2 / stride 2 pooling of the region and of the whole result, side by side."""
+                 digest: str, picture: np.ndarray) -> None:
+    """Max and average 2x2 / stride 2 pooling of the region and of the whole result, side by side.
+
+    ``picture`` is the whole result as already displayed above, so it is not drawn twice.
+    """
     values = result.values[region.top:region.top + region.height, region.left:region.left + region.width,
                            channel].astype(np.float32)
     if min(values.shape) >= 2:
@@ -118,7 +121,7 @@ def draw_pooling(result: KernelResult, region: Region, channel: int, shown: int 
         return
     whole = st.columns(3)
     height, width = result.values.shape[:2]
-    whole[0].image(display_image(result.values, mode, shown), caption=f"Convolution output {width}x{height}",
+    whole[0].image(picture, caption=f"Convolution output {width}x{height}",
                    width="stretch")
     for column, kind in zip(whole[1:], ("max", "average")):
         pooled = cached_pool(digest, result.kernel, result.options, kind, result.values)

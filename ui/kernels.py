@@ -1,7 +1,8 @@
 """Kernel-lab glue: cached convolution and pooling, the kernel and option widgets, number-grid plots.
 
 The convolution is cached on (image digest, kernel, options) only, so changing how a result is shown
-(display mode, channel, histogram, step) re-draws from the cache instead of convolving again.
+(display mode, channel, histogram, step) re-draws from the cache instead of convolving again. It is a
+``st.cache_resource``: the read-only result is shared, not unpickled into a copy on every rerun.
 """
 
 from __future__ import annotations
@@ -23,7 +24,7 @@ CHANNEL_COLOURS = {"red": "#d62728", "green": "#2ca02c", "blue": "#1f77b4", "gre
 FONT = 16
 
 
-@st.cache_data(max_entries=8, show_spinner="Convolving...")
+@st.cache_resource(max_entries=8, show_spinner="Convolving...")
 def cached_result(digest: str, kernel: Kernel, options: ConvOptions, _image: LoadedImage) -> KernelResult:
     """Convolve once per (image digest, kernel, options); ``_image`` is not hashed, its digest is."""
     return apply_kernel(_image.to_array(), kernel, options)
@@ -33,6 +34,13 @@ def cached_result(digest: str, kernel: Kernel, options: ConvOptions, _image: Loa
 def cached_pool(digest: str, kernel: Kernel, options: ConvOptions, kind: str, _values: np.ndarray) -> np.ndarray:
     """Pool the whole result once per (image digest, kernel, options, kind)."""
     return pool(_values, kind)
+
+
+@st.cache_data(max_entries=16, show_spinner=False)
+def cached_histogram(digest: str, kernel: Kernel, options: ConvOptions, channel: int | None,
+                     _values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Histogram counts and edges of the shown channel(s), once per result and channel choice."""
+    return histogram(_values)
 
 
 def kernel_picker() -> Kernel:
@@ -106,9 +114,8 @@ def number_grid(values: np.ndarray, title: str, signed: bool = True, highlight: 
     return figure
 
 
-def histogram_figure(values: np.ndarray, channels: tuple[str, ...]) -> go.Figure:
+def histogram_figure(counts: np.ndarray, edges: np.ndarray, channels: tuple[str, ...]) -> go.Figure:
     """Bars of how many output values fall in each range, one colour per channel, 0 and 255 marked."""
-    counts, edges = histogram(values)
     centres, width = (edges[:-1] + edges[1:]) / 2, edges[1] - edges[0]
     figure = go.Figure()
     for index, name in enumerate(channels):

@@ -1,8 +1,9 @@
 """Glue for the network pages: the cached forward pass and shared charts.
 
-The model comes from ``ui.models`` (one shared, frozen copy per process); the forward
-pass is cached with ``st.cache_data`` keyed on (model name, image digest), so changing a layer, a channel, the
-sort or the normalisation re-draws from the cached NumPy arrays and never runs the network again.
+The model comes from ``ui.models`` (one shared, frozen copy per process). The forward pass is cached
+with ``st.cache_resource`` keyed on (model name, image digest): its read-only arrays are shared, not
+unpickled into a fresh copy on every rerun as ``st.cache_data`` would, so changing a layer, a channel,
+the sort or the normalisation only re-draws and never runs the network again.
 """
 
 from __future__ import annotations
@@ -13,15 +14,15 @@ import streamlit as st
 
 from explorer.features import NetworkRun, run_network
 from explorer.images import LoadedImage
-from ui.common import require_image, user_errors
 from explorer.models import LoadedModel
+from ui.common import require_image, user_errors
 from ui.models import cached_model, model_picker
 
 FONT = {"size": 16}
 """Chart text large enough to read on a projector."""
 
 
-@st.cache_data(max_entries=4, show_spinner="Running the network on your photo...")
+@st.cache_resource(max_entries=4, show_spinner="Running the network on your photo...")
 def cached_run(model_name: str, image_digest: str, _image: LoadedImage) -> NetworkRun:
     """One forward pass per (model, image): predictions and every layer's feature maps."""
     return run_network(cached_model(model_name), _image.image)

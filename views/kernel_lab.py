@@ -1,12 +1,14 @@
 """Kernel lab: slide a small grid of numbers over your photo and see every multiplication it does."""
 
+import numpy as np
 import streamlit as st
 
+from explorer.convolution import KernelResult
 from explorer.convolution_steps import MAX_REGION, make_region
 from explorer.kernel_display import DISPLAY_MODES, display_image, symmetric_limit, value_summary
 from ui.common import require_image, user_errors
 from ui.kernel_steps import draw_pooling, play_or_show, step_controls
-from ui.kernels import cached_result, histogram_figure, kernel_picker, number_grid, options_picker
+from ui.kernels import cached_histogram, cached_result, histogram_figure, kernel_picker, number_grid, options_picker
 
 st.title("Kernel lab")
 st.markdown("A **kernel** is a small grid of numbers. At every position it multiplies the pixels under it by "
@@ -52,7 +54,8 @@ st.caption(DISPLAY_MODES[mode] + (scale if mode == "diverging" else ""))
 before, after = st.columns(2)
 before.image(loaded.image if result.values.shape[2] == 3 else result.source_plane(0).round().astype("uint8"),
              caption=f"Input {loaded.size[0]}x{loaded.size[1]}", width="stretch")
-after.image(display_image(result.values, mode, shown),
+picture = display_image(result.values, mode, shown)
+after.image(picture,
             caption=f"Output {result.values.shape[1]}x{result.values.shape[0]} ({mode})", width="stretch")
 summary = value_summary(shown_values)
 stats = st.columns(4)
@@ -60,24 +63,33 @@ stats[0].metric("Smallest value", f"{summary['min']:.4g}")
 stats[1].metric("Largest value", f"{summary['max']:.4g}")
 stats[2].metric("Mean", f"{summary['mean']:.4g}")
 stats[3].metric("Outside 0..255", f"{summary['outside_0_255']:.1%}")
-st.plotly_chart(histogram_figure(shown_values, names if shown is None else (names[shown],)), key="kl_histogram")
+counts, edges = cached_histogram(loaded.digest, kernel, options, shown, shown_values)
+st.plotly_chart(histogram_figure(counts, edges, names if shown is None else (names[shown],)), key="kl_histogram")
 
-st.subheader("Step by step")
-st.markdown("Pick a small block of output cells, then step through it: the yellow box is the kernel's window "
-            "on the input, the products are pixel × weight, and their sum lands in the output cell.")
-out_h, out_w = result.values.shape[:2]
-picks = st.columns(4)
-left = picks[0].number_input("Output column x", 0, out_w - 1, min(out_w // 2, out_w - 1), key="kl_x")
-top = picks[1].number_input("Output row y", 0, out_h - 1, min(out_h // 2, out_h - 1), key="kl_y")
-size = picks[2].slider("Region size", 1, MAX_REGION, 4, key="kl_region")
-step_channel = picks[3].radio("Channel for the steps", list(range(len(names))), horizontal=True,
-                              format_func=lambda c: names[c], key="kl_step_channel")
-with user_errors():
-    region = make_region(result, int(top), int(left), int(size))
-step, playing = step_controls(region)
-play_or_show(result, region, step, playing, step_channel)
 
-st.subheader("Pooling: 2x2 windows, stride 2")
-st.markdown("Pooling shrinks a feature map: **max** keeps the strongest response in each 2x2 block, "
-            "**average** keeps their mean. An odd last row or column is dropped.")
-draw_pooling(result, region, step_channel, shown, mode, loaded.digest)
+@st.fragment
+def step_by_step(result: KernelResult, shown: int | None, mode: str, picture: np.ndarray, digest: str) -> None:
+    """Steps and pooling rerun on their own: Next, Previous and Play redraw only this part of the page."""
+    st.subheader("Step by step")
+    st.markdown("Pick a small block of output cells, then step through it: the yellow box is the kernel's window "
+                "on the input, the products are pixel × weight, and their sum lands in the output cell.")
+    out_h, out_w = result.values.shape[:2]
+    picks = st.columns(4)
+    left = picks[0].number_input("Output column x", 0, out_w - 1, min(out_w // 2, out_w - 1), key="kl_x")
+    top = picks[1].number_input("Output row y", 0, out_h - 1, min(out_h // 2, out_h - 1), key="kl_y")
+    size = picks[2].slider("Region size", 1, MAX_REGION, 4, key="kl_region")
+    channels = result.channels
+    step_channel = picks[3].radio("Channel for the steps", list(range(len(channels))), horizontal=True,
+                                  format_func=lambda c: channels[c], key="kl_step_channel")
+    with user_errors():
+        region = make_region(result, int(top), int(left), int(size))
+    step, playing = step_controls(region)
+    play_or_show(result, region, step, playing, step_channel)
+
+    st.subheader("Pooling: 2x2 windows, stride 2")
+    st.markdown("Pooling shrinks a feature map: **max** keeps the strongest response in each 2x2 block, "
+                "**average** keeps their mean. An odd last row or column is dropped.")
+    draw_pooling(result, region, step_channel, shown, mode, digest, picture)
+
+
+step_by_step(result, shown, mode, picture, loaded.digest)
