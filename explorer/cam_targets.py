@@ -53,6 +53,12 @@ def default_layer(layers: tuple[ConvLayer, ...]) -> str:
     raise ExplorerError("This network has no convolution with a spatial output larger than 1x1.")
 
 
+def ranked_classes(module: nn.Module, inputs: torch.Tensor) -> tuple[int, ...]:
+    """Every class index, most probable first, from one forward without gradients (for "topN" targets)."""
+    with torch.no_grad():
+        return tuple(module(inputs).reshape(-1).argsort(descending=True).tolist())
+
+
 def resolve_class(text: str | int, categories: tuple[str, ...], ranked: tuple[int, ...] = ()) -> int:
     """A class index from "top1".."topK" (``ranked`` = indices best first), a number, or a class name.
 

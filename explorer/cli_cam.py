@@ -9,7 +9,7 @@ import numpy as np
 
 from explorer.cam import METHODS, compute_cams
 from explorer.drawing import COLORMAPS, heatmap, overlay, png_bytes
-from explorer.cam_targets import conv_layers, default_layer, resolve_class
+from explorer.cam_targets import conv_layers, default_layer, ranked_classes, resolve_class
 from explorer.errors import ExplorerError
 from explorer.images import load_path
 from explorer.models import DEFAULT_MODEL, MODELS, load_model
@@ -22,7 +22,7 @@ def register(commands: argparse._SubParsersAction) -> None:
     cam.add_argument("--model", default=DEFAULT_MODEL, choices=list(MODELS), metavar="NAME")
     cam.add_argument("--layer", help="layer name (default: the last convolution larger than 1x1)")
     cam.add_argument("--method", default="Grad-CAM", help=f"one of: {', '.join(METHODS)}")
-    cam.add_argument("--target", default="top1", help='top1..top5, a class index, or a class name ("tabby")')
+    cam.add_argument("--target", default="top1", help='topN (top1 = most likely), a class index, or a class name ("tabby")')
     cam.add_argument("--out", type=Path, help="write the overlay on the photo as PNG")
     cam.add_argument("--heatmap", type=Path, help="write the map as float32 H x W in [0, 1] (.npy), photo-sized")
     cam.add_argument("--colormap", default="jet", choices=list(COLORMAPS))
@@ -34,18 +34,12 @@ def run_cam(args: argparse.Namespace) -> int:
     """Compute one CAM, print what it explains, and write the requested files."""
     image = load_path(args.image)
     model = load_model(args.model)
-    layer = args.layer or default_layer(conv_layers(model.module))
-    target = str(args.target).strip().lower()
     inputs = model.preprocess(image.image)
-    if target.startswith("top") and target[3:].isdigit():
-        rank = int(target[3:])
-        if not 1 <= rank <= 1000:
-            raise ExplorerError(f"'{args.target}' is not available: use top1 to top1000.")
-        cams = compute_cams(model.module, inputs, layer, args.method, top_k=rank)
-        index = cams.classes[rank - 1]
-    else:
-        index = resolve_class(args.target, model.categories)
-        cams = compute_cams(model.module, inputs, layer, args.method, classes=[index])
+    layer = args.layer or default_layer(conv_layers(model.module, tuple(inputs.shape[-2:])))
+    wants_rank = str(args.target).strip().lower().startswith("top")
+    ranked = ranked_classes(model.module, inputs) if wants_rank else ()
+    index = resolve_class(args.target, model.categories, ranked)
+    cams = compute_cams(model.module, inputs, layer, args.method, classes=[index])
     heat = heatmap(cams.map_for(index), image.size)
     print(
         f"{cams.method} of '{model.categories[index]}' (class {index}, p={cams.probabilities[index]:.2%}) "

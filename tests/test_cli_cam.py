@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import numpy as np
 import pytest
 from PIL import Image
@@ -10,6 +12,13 @@ from explorer.cli import main
 from explorer.images import SAMPLES_DIR, load_path
 
 COFFEE = str(SAMPLES_DIR / "coffee.png")
+
+
+def test_a_rank_target_explains_the_class_predict_ranks_there(capsys):
+    assert main(["predict", COFFEE, "--topk", "3", "--json"]) == 0
+    second = json.loads(capsys.readouterr().out)[1]
+    assert main(["cam", COFFEE, "--target", "top2"]) == 0
+    assert f"'{second['label']}' (class {second['index']}," in capsys.readouterr().out
 
 
 def test_writes_overlay_and_heatmap_the_size_of_the_photo(tmp_path, capsys):

@@ -65,12 +65,15 @@ def saliency(name: str, digest: str, _image: LoadedImage, index: int) -> np.ndar
 
 @st.cache_data(max_entries=16, show_spinner="Hiding regions and asking the network again…")
 def faithfulness_of(
-    name: str, digest: str, _image: LoadedImage, layer: str, method: str, index: int, fraction: float, fill: str
+    name: str, digest: str, _image: LoadedImage, layer: str, method: str, index: int, fraction: float, fill: str,
+    _cam: np.ndarray,
 ) -> Faithfulness:
-    """Probability after hiding the CAM's top region vs random regions of the same size."""
+    """Probability after hiding the CAM's top region vs random regions of the same size.
+
+    ``_cam`` is the map the page already shows; (layer, method, index) identify it in the cache key.
+    """
     model = cached_model(name)
-    cam = cams(name, digest, _image, layer, method, (index,)).map_for(index)
-    return faithfulness(model.module, model.preprocess(_image.image), cam, index, fraction, fill)
+    return faithfulness(model.module, model.preprocess(_image.image), _cam, index, fraction, fill)
 
 
 @st.cache_data(max_entries=32, show_spinner=False)

@@ -113,7 +113,7 @@ with user_errors():
     else:
         fraction = st.slider("Hide this share of the photo", 0.05, 0.5, 0.2, 0.05, key="cam_fraction")
         fill = st.radio("Hide by", ["blur", "mean"], horizontal=True, key="cam_fill")
-        result = ui_cam.faithfulness_of(model_name, image.digest, image, layer, method, index, fraction, fill)
+        result = ui_cam.faithfulness_of(model_name, image.digest, image, layer, method, index, fraction, fill, cam)
         labels = ["Nothing hidden", "CAM's top region hidden"] + [f"Random region {i + 1}" for i in
                                                                    range(len(result.random_hidden))]
         values = [result.original, result.cam_hidden, *result.random_hidden]
