@@ -37,6 +37,12 @@ def test_home_explains_the_tour_and_starts_with_a_sample_photo(app):
     assert chosen(app).size == (451, 300)
 
 
+def test_a_rerun_reuses_the_chosen_image_instead_of_decoding_it_again(app):
+    first = chosen(app)
+    app.run()
+    assert chosen(app) is first
+
+
 def test_sidebar_badge_says_which_device_computes(app):
     assert any("Computing on CPU" in m.value or "Computing on NVIDIA" in m.value for m in app.sidebar.markdown)
 

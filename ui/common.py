@@ -9,7 +9,7 @@ otherwise forgets the state of widgets a page does not draw).
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 
 import streamlit as st
 from PIL import Image, ImageOps
@@ -22,6 +22,7 @@ SOURCE_SAMPLE, SOURCE_UPLOAD, SOURCE_CAMERA = "Sample photo", "Upload", "Camera"
 _IMAGE_KEY = "explorer_image"
 _PICKER_KEYS = ("image_source", "image_sample")
 _ERROR_KEY = "explorer_image_error"
+_CHOICE_KEY = "explorer_image_choice"
 UPLOAD_TYPES = ["png", "jpg", "jpeg", "webp", "gif", "bmp", "tif", "tiff"]
 
 
@@ -62,19 +63,19 @@ def image_picker() -> None:
     source = sidebar.radio(
         "Source", [SOURCE_SAMPLE, SOURCE_UPLOAD, SOURCE_CAMERA], horizontal=True, key="image_source"
     )
-    data: bytes | None = None
+    chosen: tuple[str, Callable[[], bytes]] | None = None
     if source == SOURCE_SAMPLE:
         st.session_state.setdefault("image_sample", default_sample)
         name = sidebar.selectbox("Sample", list(SAMPLES), key="image_sample")
         st.query_params["sample"] = name
-        data = (SAMPLES_DIR / SAMPLES[name]).read_bytes()
+        chosen = (f"sample:{name}", (SAMPLES_DIR / SAMPLES[name]).read_bytes)
     elif source == SOURCE_UPLOAD:
         upload = sidebar.file_uploader("Upload a photo", type=UPLOAD_TYPES, key="image_upload")
-        data = upload.getvalue() if upload is not None else None
+        chosen = (f"upload:{upload.file_id}", upload.getvalue) if upload is not None else None
     else:
         shot = sidebar.camera_input("Take a photo", key="image_camera")
-        data = shot.getvalue() if shot is not None else None
-    _remember(data)
+        chosen = (f"camera:{shot.file_id}", shot.getvalue) if shot is not None else None
+    _remember(chosen)
     loaded = st.session_state.get(_IMAGE_KEY)
     if loaded is not None:
         sidebar.image(loaded.image, caption=f"{loaded.size[0]}x{loaded.size[1]} px", width="stretch")
@@ -101,16 +102,23 @@ def sample_gallery(columns: int = 5) -> None:
             st.button(f"Use {name}", key=f"gallery_{name}", on_click=choose_sample, args=(name,), width="stretch")
 
 
-def _remember(data: bytes | None) -> None:
-    """Keep the newest choice; until an upload or photo arrives, the previous image stays chosen."""
-    st.session_state[_ERROR_KEY] = None
-    if data is None:
+def _remember(chosen: tuple[str, Callable[[], bytes]] | None) -> None:
+    """Decode the chosen photo only when the choice changes; every other rerun reuses the image as it is.
+
+    ``chosen`` is (what was chosen, how to read its bytes). Until an upload or a photo arrives, the
+    previous image stays chosen.
+    """
+    if chosen is None:
+        st.session_state[_ERROR_KEY] = st.session_state[_CHOICE_KEY] = None
         return
+    what, read = chosen
+    if st.session_state.get(_CHOICE_KEY) == what:
+        return
+    st.session_state[_CHOICE_KEY] = what
     try:
-        st.session_state[_IMAGE_KEY] = decode_image(data)
+        st.session_state[_IMAGE_KEY], st.session_state[_ERROR_KEY] = decode_image(read()), None
     except ExplorerError as error:
-        st.session_state[_IMAGE_KEY] = None
-        st.session_state[_ERROR_KEY] = str(error)
+        st.session_state[_IMAGE_KEY], st.session_state[_ERROR_KEY] = None, str(error)
 
 
 def current_image() -> LoadedImage | None:
