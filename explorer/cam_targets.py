@@ -15,6 +15,7 @@ from torch import nn
 
 from explorer.capture import forward_capturing
 from explorer.errors import ExplorerError
+from explorer.filters import conv_layer_names
 
 
 @dataclass(frozen=True)
@@ -34,7 +35,7 @@ class ConvLayer:
 
 def conv_layers(module: nn.Module, size: tuple[int, int] = (224, 224)) -> tuple[ConvLayer, ...]:
     """Every 2-D convolution in forward order, measured on one grey probe image of ``size`` (H, W)."""
-    names = [name for name, sub in module.named_modules() if isinstance(sub, nn.Conv2d)]
+    names = conv_layer_names(module)
     if not names:
         raise ExplorerError("This network has no convolution layers to explain.")
     device = next(module.parameters()).device

@@ -15,7 +15,7 @@ from torch import nn
 from explorer.drawing import NEAR_WHITE, signed_colours, tile_grid
 from explorer.errors import ExplorerError
 
-def conv_layers(model: nn.Module) -> list[str]:
+def conv_layer_names(model: nn.Module) -> list[str]:
     """Names of every 2-D convolution, in module order (the first is the one that sees pixels)."""
     return [name for name, module in model.named_modules() if isinstance(module, nn.Conv2d)]
 

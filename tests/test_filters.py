@@ -8,7 +8,7 @@ import torch
 
 from explorer.errors import ExplorerError
 from explorer.filters import (
-    colour_tiles, conv_layers, filter_inputs, histogram, learned_filters, pointwise_matrix, resize_kernel,
+    colour_tiles, conv_layer_names, filter_inputs, histogram, learned_filters, pointwise_matrix, resize_kernel,
     signed_tiles, similar_filters,
 )
 from explorer.drawing import NEAR_WHITE, signed_colours
@@ -24,7 +24,7 @@ def lite():
 
 
 def test_conv_layers_start_with_the_one_that_sees_pixels(lite):
-    names = conv_layers(lite.module)
+    names = conv_layer_names(lite.module)
     assert names[0] == "_conv_stem" and names[-1] == "_conv_head"
     assert learned_filters(lite.module, names[0]).kind == "first"
 

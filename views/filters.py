@@ -4,7 +4,7 @@ import streamlit as st
 
 from explorer.feature_display import channel_grid
 from explorer.filters import (
-    colour_tiles, conv_layers, filter_inputs, histogram, learned_filters, pointwise_matrix, signed_tiles,
+    colour_tiles, conv_layer_names, filter_inputs, histogram, learned_filters, pointwise_matrix, signed_tiles,
     similar_filters,
 )
 from explorer.kernels import PRESETS
@@ -21,7 +21,7 @@ image, model, run = network_page(
 top_left, top_right = st.columns([1, 1])
 with top_right:
     show_predictions(run, model)
-layers = conv_layers(model.module)
+layers = conv_layer_names(model.module)
 with top_left:
     name = st.selectbox("Convolution layer", layers, key="filters_layer",
                         format_func=lambda n: f"{layers.index(n) + 1}. {n}")
