@@ -59,3 +59,12 @@ def test_each_deeper_view_renders(app, view):
     app.radio(key="cam_view").set_value(view).run()
     assert not app.exception, app.exception
     assert not app.error, [e.value for e in app.error]
+
+
+def test_a_new_photo_resets_the_classes_to_its_own_top_classes():
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=TIMEOUT).run()
+    at.switch_page("views/grad_cam.py").run()
+    assert at.selectbox(key="cam_class_left").value == 285  # chelsea: Egyptian cat
+    at.sidebar.selectbox(key="image_sample").set_value("coffee").run()
+    assert not at.exception
+    assert at.selectbox(key="cam_class_left").value == 967  # espresso, not the cat kept from before

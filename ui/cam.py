@@ -38,6 +38,19 @@ def auto_layer(name: str, size: tuple[int, int] = (224, 224)) -> str:
     return default_layer(layers_of(name, size))
 
 
+def reset_choices_for(digest: str, model_name: str) -> None:
+    """Back to the defaults when the photo or the network changes: the class pickers to the new photo's
+    top classes, and (for a new network) the layer pickers to its default layer."""
+    last = st.session_state.get("cam_shown_for")
+    if last == (digest, model_name):
+        return
+    stale = ("class",) if last and last[1] == model_name else ("class", "layer")
+    for kind in stale:
+        for side in ("left", "right"):
+            st.session_state.pop(f"cam_{kind}_{side}", None)
+    st.session_state["cam_shown_for"] = (digest, model_name)
+
+
 def input_size(model: LoadedModel, image: LoadedImage) -> tuple[int, int]:
     """(height, width) of the tensor ``model`` sees for ``image``: layer shapes are shown for this size."""
     width, height = model.spec.preprocessing.input_size(*image.size)

@@ -25,6 +25,7 @@ with user_errors():
     layers = ui_cam.layers_of(model_name, size)
     auto = ui_cam.auto_layer(model_name, size)
     top = ui_cam.cams(model_name, image.digest, image, auto, "Grad-CAM", None)
+ui_cam.reset_choices_for(image.digest, model_name)
 
 look = st.columns(3)
 opacity = look[0].slider("Opacity", 0.0, 1.0, 0.5, 0.05, key="cam_opacity")
