@@ -4,6 +4,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from explorer.errors import ExplorerError
+from explorer.images import load_path
+
 ARTIFACTS = Path(__file__).resolve().parents[2] / "artifacts"
 
 
@@ -50,11 +53,21 @@ def screenshot(page, name: str) -> Path:
 
 
 def upload_photo(page, path: Path | str) -> None:
-    """Switch the sidebar source to Upload and hand ``path`` to the file uploader, as a person would."""
+    """Switch the sidebar source to Upload and hand ``path`` to the file uploader, as a person would.
+
+    Returns once the app shows the upload: for a usable image, when the sidebar gives its size (the
+    upload's rerun can start after a plain idle check has already passed); otherwise once idle.
+    """
     sidebar = page.locator('[data-testid="stSidebar"]')
     sidebar.get_by_text("Upload", exact=True).click()
     wait_until_idle(page)
     sidebar.locator('[data-testid="stFileUploader"] input[type="file"]').set_input_files(str(path))
+    try:
+        width, height = load_path(path).size
+    except ExplorerError:
+        wait_until_idle(page)
+        return
+    sidebar.get_by_text(f"{width}x{height} px").wait_for()
     wait_until_idle(page)
 
 

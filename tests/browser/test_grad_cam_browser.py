@@ -3,28 +3,19 @@
 import pytest
 
 from explorer.images import SAMPLES_DIR
-from tests.browser.driver import assert_no_exception, open_page, screenshot, wait_until_idle
+from tests.browser.driver import (
+    assert_no_exception, choose_option_containing, open_page, screenshot, upload_photo, wait_until_idle,
+)
 
 pytestmark = pytest.mark.browser
 
 
-def _choose(page, label: str, option: str) -> None:
-    """Open the select box called ``label``, type to filter, and pick ``option``."""
-    box = page.locator('[data-testid="stSelectbox"]').filter(has_text=label).first
-    box.locator("input").click()
-    box.locator("input").fill(option)
-    page.get_by_role("option", name=option).first.click()
-    wait_until_idle(page)
-
-
 def test_upload_then_compare_two_classes_and_methods(page, app_url):
     open_page(page, app_url, "grad_cam")
-    page.get_by_text("Upload", exact=True).click()
-    page.locator('[data-testid="stFileUploader"] input[type="file"]').set_input_files(str(SAMPLES_DIR / "coffee.png"))
-    wait_until_idle(page)
-    page.wait_for_selector('[data-testid="stPlotlyChart"]')
-    _choose(page, "Right class", "eggnog")
-    _choose(page, "Right method", "LayerCAM")
+    upload_photo(page, SAMPLES_DIR / "coffee.png")
+    page.get_by_text("Grad-CAM · espresso").first.wait_for()
+    choose_option_containing(page, "Right class", "eggnog")
+    choose_option_containing(page, "Right method", "LayerCAM")
     wait_until_idle(page)
     charts = page.locator('[data-testid="stPlotlyChart"]')
     assert charts.count() == 2
