@@ -22,7 +22,7 @@ import torchvision
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from explorer.cam import layer_gradients, maps_from_gradients, upsample  # noqa: E402
+from explorer.cam.methods import layer_gradients, maps_from_gradients, upsample
 
 
 def median_seconds(runs: dict[str, Callable[[], object]], repeats: int) -> dict[str, float]:
@@ -80,7 +80,8 @@ def main() -> None:
     for name, seconds in times.items():
         print(f"{name:>9}: {seconds * 1000:8.2f} ms")
     print(
-        f"cam: ours/forward={times['ours'] / times['forward']:.2f} ours/torchcam={times['ours'] / times['torchcam']:.2f} "
+        f"cam: ours/forward={times['ours'] / times['forward']:.2f} "
+        f"ours/torchcam={times['ours'] / times['torchcam']:.2f} "
         f"ours/pytorch-grad-cam={times['ours'] / times['pgc']:.2f} top5/forward={times['top5'] / times['forward']:.2f}"
     )
 

@@ -9,6 +9,7 @@ Run: ``python -m benchmarks.kernels [--repeats N]``. Timings only; nothing here 
 from __future__ import annotations
 
 import argparse
+import ctypes
 import statistics
 import time
 from collections.abc import Callable
@@ -18,10 +19,10 @@ import numpy as np
 import scipy.ndimage
 import torch
 
-from explorer.convolution import ConvOptions, apply_kernel
 from explorer.device import default_device
 from explorer.images import load_sample
-from explorer.kernels import Kernel, get_preset
+from explorer.kernels.convolution import ConvOptions, apply_kernel
+from explorer.kernels.presets import Kernel, get_preset
 
 SIZE = (1920, 1080)
 NAIVE_CROP = 48
@@ -32,8 +33,9 @@ def photo() -> np.ndarray:
     return np.ascontiguousarray(cv2.resize(load_sample("astronaut").to_array(), SIZE, interpolation=cv2.INTER_CUBIC))
 
 
-def median_seconds(runs: dict[str, Callable[[], object]], repeats: int,
-                   threads: dict[str, int] | None = None) -> dict[str, float]:
+def median_seconds(
+    runs: dict[str, Callable[[], object]], repeats: int, threads: dict[str, int] | None = None
+) -> dict[str, float]:
     """Median wall time of each run after a warm-up; the runs take turns, so they share the machine's load.
 
     ``threads`` sets torch's intra-op thread count for a run (outside the timed region).
@@ -82,15 +84,20 @@ def compare(kernel: Kernel, pixels: np.ndarray, repeats: int) -> None:
     reference = cv2.filter2D(pixels, cv2.CV_32F, flipped, borderType=cv2.BORDER_CONSTANT)
     assert np.allclose(ours, reference, atol=1e-2), "ours and cv2.filter2D disagree"
     crop = pixels[:NAIVE_CROP, :NAIVE_CROP]
-    assert np.allclose(naive(crop, grid)[1:-2, 1:-2], reference[1:NAIVE_CROP - 2, 1:NAIVE_CROP - 2], atol=1e-2)
+    assert np.allclose(naive(crop, grid)[1:-2, 1:-2], reference[1 : NAIVE_CROP - 2, 1 : NAIVE_CROP - 2], atol=1e-2)
     ours = f"ours, {torch.get_num_threads()} torch threads"
-    timings = median_seconds({
-        ours: lambda: apply_kernel(pixels, kernel, options),
-        "ours, 1 torch thread": lambda: apply_kernel(pixels, kernel, options),
-        "cv2.filter2D": lambda: cv2.filter2D(pixels, cv2.CV_32F, flipped, borderType=cv2.BORDER_CONSTANT),
-        "scipy.ndimage.convolve": lambda: scipy.ndimage.convolve(pixels.astype(np.float32), grid[:, :, None],
-                                                                 mode="constant"),
-    }, repeats, threads={"ours, 1 torch thread": 1})
+    timings = median_seconds(
+        {
+            ours: lambda: apply_kernel(pixels, kernel, options),
+            "ours, 1 torch thread": lambda: apply_kernel(pixels, kernel, options),
+            "cv2.filter2D": lambda: cv2.filter2D(pixels, cv2.CV_32F, flipped, borderType=cv2.BORDER_CONSTANT),
+            "scipy.ndimage.convolve": lambda: scipy.ndimage.convolve(
+                pixels.astype(np.float32), grid[:, :, None], mode="constant"
+            ),
+        },
+        repeats,
+        threads={"ours, 1 torch thread": 1},
+    )
     per_pixel = median_seconds({"naive": lambda: naive(crop, grid)}, 3)["naive"] / (NAIVE_CROP * NAIVE_CROP)
     timings["naive Python loop (scaled)"] = per_pixel * SIZE[0] * SIZE[1]
     base = timings["cv2.filter2D"]
@@ -99,15 +106,37 @@ def compare(kernel: Kernel, pixels: np.ndarray, repeats: int) -> None:
         print(f"  {name:<28} {seconds * 1000:>12.2f} ms   {seconds / base:>10.2f}x cv2.filter2D")
 
 
+def keep_large_buffers() -> bool:
+    """Opt-in for this benchmark only: let glibc keep freed photo-sized buffers instead of unmapping them.
+
+    A 1920x1080x3 float32 tensor is 24 MB; by default glibc maps each one fresh and unmaps it on free, so
+    every convolution pays page faults. The app does NOT do this (a server would keep what it freed).
+    """
+    try:
+        libc = ctypes.CDLL("libc.so.6")
+    except OSError:
+        return False
+    return bool(libc.mallopt(-3, 64 << 20)) and bool(libc.mallopt(-1, 1 << 30))  # M_MMAP_THRESHOLD, M_TRIM_THRESHOLD
+
+
 def main() -> None:
     """Run the comparison for a 3x3 and a 5x5 kernel."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeats", type=int, default=21, help="timed runs per method (median reported)")
+    parser.add_argument(
+        "--keep-large-buffers",
+        action="store_true",
+        help="let glibc keep freed large buffers (as a dedicated process could; the app does not)",
+    )
     args = parser.parse_args()
+    if args.keep_large_buffers:
+        print(f"glibc keeps large buffers: {keep_large_buffers()}")
     pixels = photo()
     choice = default_device()
-    print(f"device: {choice.name} ({choice.reason}); torch threads: {torch.get_num_threads()}; "
-          f"OpenCV threads: {cv2.getNumThreads()}")
+    print(
+        f"device: {choice.name} ({choice.reason}); torch threads: {torch.get_num_threads()}; "
+        f"OpenCV threads: {cv2.getNumThreads()}"
+    )
     for name in ("sobel_x", "gaussian_5"):
         compare(get_preset(name), pixels, args.repeats)
 

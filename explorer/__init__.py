@@ -1,4 +1,21 @@
-"""CNN Explorer's tensor work: images, kernels, models, feature maps and CAMs, free of any UI."""
+"""CNN Explorer's tensor work: images, kernels, models, feature maps and CAMs, free of any UI.
+
+Where a new thing goes (the tree mirrors the app's sections and its command line):
+
+- a kernel preset: one ``Kernel`` entry in ``explorer/kernels/presets.py`` (``PRESETS``);
+- a CAM method: a gradient method is one function of (activations, gradients) plus one entry in
+  ``GRADIENT_METHODS`` (``explorer/cam/methods.py``); a gradient-free one implements ``GradientFreeMethod``
+  in its own module (like ``explorer/cam/score_cam.py``) plus one entry in ``GRADIENT_FREE_METHODS``;
+- a model: one ``ModelSpec`` in ``explorer/models/registry.py`` carrying its architecture, where its
+  weights come from (bundled file or download URL), its class names, parameter count and preprocessing;
+  a bundled architecture gets its own module in ``explorer/models/`` (like ``efficientnet_lite.py``);
+- a page: ``views/<page>.py`` (a function, called at the bottom), one ``st.Page`` line in ``app.py``, and
+  its Streamlit glue in ``ui/<page>.py``; its charts in ``ui/charts.py``;
+- a command: a module in ``explorer/cli/`` with ``register(commands)``, named in ``COMMAND_GROUPS``.
+
+Shared by everything: ``errors`` (the one user-facing exception), ``device`` (where tensors run),
+``images`` (bytes to a checked RGB photo) and ``drawing`` (numbers to pictures).
+"""
 
 from explorer.errors import ExplorerError
 

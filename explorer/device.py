@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import contextlib
-import ctypes
 import os
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -41,7 +40,11 @@ def choose_device(requested: str | None = None) -> DeviceChoice:
     if wanted not in {"auto", "cuda"} and not wanted.startswith("cuda:"):
         raise ExplorerError(f"Unknown device '{wanted}': use 'cpu', 'cuda' or 'cuda:N'.")
     if not torch.cuda.is_available():
-        why = "no CUDA device is available" if wanted == "auto" else f"'{wanted}' was asked for but no CUDA device is available"
+        why = (
+            "no CUDA device is available"
+            if wanted == "auto"
+            else f"'{wanted}' was asked for but no CUDA device is available"
+        )
         return DeviceChoice(torch.device("cpu"), "CPU", why)
     device = torch.device("cuda" if wanted == "auto" else wanted)
     index = device.index if device.index is not None else torch.cuda.current_device()
@@ -54,25 +57,7 @@ def choose_device(requested: str | None = None) -> DeviceChoice:
 @lru_cache(maxsize=1)
 def default_device() -> DeviceChoice:
     """The process-wide choice (read once from the environment)."""
-    keep_large_buffers()
     return choose_device()
-
-
-_M_TRIM_THRESHOLD, _M_MMAP_THRESHOLD = -1, -3
-
-
-def keep_large_buffers() -> bool:
-    """Let glibc reuse freed photo-sized CPU buffers instead of handing them back to the OS.
-
-    A 1920x1080x3 float32 tensor is 24 MB; by default glibc maps each one fresh and unmaps it on free,
-    so every convolution pays page faults for its input and output. Keeping up to 64 MB blocks on the
-    heap halves the Kernel lab's time on the CPU (see benchmarks/kernels.py). No-op off glibc.
-    """
-    try:
-        libc = ctypes.CDLL("libc.so.6")
-    except OSError:
-        return False
-    return bool(libc.mallopt(_M_MMAP_THRESHOLD, 64 << 20)) and bool(libc.mallopt(_M_TRIM_THRESHOLD, 1 << 30))
 
 
 @contextlib.contextmanager

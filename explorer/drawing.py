@@ -1,5 +1,5 @@
-"""Pictures from numbers, shared by every page and the command line: colour maps, signed colours,
-tile grids, maps stretched and blended over the photo, PNG bytes. NumPy and OpenCV only.
+"""Pictures from numbers, shared by every page and the command line: the one min-max scaling, colour
+maps, signed colours, tile grids, maps stretched and blended over the photo, PNG bytes.
 
 A map from a network covers the whole photo (nothing is cropped), so stretching it to the photo's
 size with pixel-centre bilinear interpolation puts every value over the pixels it was computed from.
@@ -8,6 +8,7 @@ size with pixel-centre bilinear interpolation puts every value over the pixels i
 from __future__ import annotations
 
 import io
+from typing import TYPE_CHECKING, Any, overload
 
 import cv2
 import numpy as np
@@ -22,8 +23,43 @@ COLORMAPS: dict[str, int] = {
     "turbo": cv2.COLORMAP_TURBO,
     "jet": cv2.COLORMAP_JET,
 }
+"""The colour maps offered everywhere, by the name both OpenCV (here) and Plotly (the same lowercase name) know."""
 BLUE, RED = (33.0, 102.0, 172.0), (178.0, 24.0, 43.0)
 MID_GREY, NEAR_WHITE = (128.0, 128.0, 128.0), (247.0, 247.0, 247.0)
+
+if TYPE_CHECKING:
+    import torch
+
+
+@overload
+def to_unit(values: np.ndarray, low: float | None = None, high: float | None = None) -> np.ndarray: ...
+@overload
+def to_unit(values: torch.Tensor, low: float | None = None, high: float | None = None) -> torch.Tensor: ...
+
+
+def to_unit(values: Any, low: float | None = None, high: float | None = None) -> Any:
+    """Min-max scale into [0, 1]: each map (the last two axes) by its own range, or all by ``low``..``high``.
+
+    The one normaliser of the project, for NumPy arrays and torch tensors alike. It is relative to the
+    map's own range, with no epsilon: a map whose values span 1e-10 still fills 0..1, and only a map with
+    no range at all (flat, or not finite) becomes all zeros.
+    """
+    if isinstance(values, np.ndarray):
+        data = values.astype(np.float32, copy=False)
+        lo = data.min(axis=(-2, -1), keepdims=True) if low is None else np.float32(low)
+        hi = data.max(axis=(-2, -1), keepdims=True) if high is None else np.float32(high)
+        span = hi - lo
+        usable = np.isfinite(span) & (span > 0)
+        return np.where(usable, np.clip((data - lo) / np.where(usable, span, 1), 0, 1), 0).astype(np.float32)
+    import torch
+
+    data = values.float()
+    lo = data.amin(dim=(-2, -1), keepdim=True) if low is None else torch.tensor(low, device=data.device)
+    hi = data.amax(dim=(-2, -1), keepdim=True) if high is None else torch.tensor(high, device=data.device)
+    span = hi - lo
+    usable = torch.isfinite(span) & (span > 0)
+    scaled = ((data - lo) / torch.where(usable, span, torch.ones_like(span))).clamp(0, 1)
+    return torch.where(usable, scaled, torch.zeros_like(scaled))
 
 
 def heatmap(values: np.ndarray, size: tuple[int, int]) -> np.ndarray:
@@ -62,7 +98,7 @@ def tile_grid(tiles: np.ndarray, columns: int, scale: int, gap: int, background:
     for index in range(count):
         r, c = divmod(index, columns)
         top, left = gap + r * (th + gap), gap + c * (tw + gap)
-        out[top:top + th, left:left + tw] = big[index]
+        out[top : top + th, left : left + tw] = big[index]
     return out
 
 

@@ -101,7 +101,9 @@ def load_image(data: bytes, max_side: int = COMPUTE_MAX_SIDE) -> LoadedImage:
     except Image.DecompressionBombError as error:
         raise ExplorerError(_too_big_message()) from error
     except (OSError, ValueError, SyntaxError, EOFError) as error:
-        raise ExplorerError("The image file is damaged or incomplete (it may have been cut off while copying).") from error
+        raise ExplorerError(
+            "The image file is damaged or incomplete (it may have been cut off while copying)."
+        ) from error
     image = _apply_exif_rotation(opened, notes)
     image = _to_rgb(image, notes)
     image = _limit_size(image, (width, height), max_side, notes)
@@ -144,15 +146,13 @@ def _too_big_message(what: str = "far too many pixels") -> str:
 def _refuse_vector(data: bytes) -> None:
     head = data[:512].lstrip().lower()
     if any(head.startswith(sig.lower()) for sig in _VECTOR_SIGNATURES) or b"<svg" in head:
-        raise ExplorerError(
-            "Vector files (SVG, PDF, PostScript) are not supported: export the picture as PNG or JPEG."
-        )
+        raise ExplorerError("Vector files (SVG, PDF, PostScript) are not supported: export the picture as PNG or JPEG.")
 
 
 def _apply_exif_rotation(image: Image.Image, notes: list[str]) -> Image.Image:
     try:
         orientation = image.getexif().get(0x0112, 1)
-    except Exception:  # noqa: BLE001 - a broken EXIF block must not stop the photo from loading
+    except Exception:
         return image
     if orientation in (None, 1):
         return image
@@ -172,7 +172,8 @@ def _to_rgb(image: Image.Image, notes: list[str]) -> Image.Image:
         return image.convert("RGB")
     if mode in {"RGBA", "LA", "PA", "RGBa", "La"}:
         rgba = image.convert("RGBA")
-        if rgba.getextrema()[3][0] < 255:
+        alpha_low = rgba.getchannel("A").getextrema()[0]
+        if isinstance(alpha_low, (int, float)) and alpha_low < 255:
             notes.append("Transparent areas were filled with white (the alpha channel was dropped).")
         else:
             notes.append("The alpha channel (fully opaque) was dropped.")

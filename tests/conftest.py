@@ -1,12 +1,15 @@
-"""Fixtures shared by every test: the bundled sample photos, read from assets/ (no downloads)."""
+"""Fixtures shared by every test: the bundled sample photos (read from assets/, no downloads) and the
+networks, each loaded once per test run (session scope) and shared read-only, as the app shares them."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
 import pytest
+import torch
 
 from explorer.images import SAMPLES, SAMPLES_DIR, LoadedImage, load_sample
+from explorer.models import LoadedModel, load_model
 
 ROOT = Path(__file__).resolve().parent.parent
 ARTIFACTS = ROOT / "artifacts"
@@ -35,3 +38,23 @@ def artifacts_dir() -> Path:
     """Where tests leave screenshots and other things a person may want to look at (git-ignored)."""
     ARTIFACTS.mkdir(exist_ok=True)
     return ARTIFACTS
+
+
+@pytest.fixture(scope="session")
+def lite0() -> LoadedModel:
+    """The default model with its bundled ImageNet weights, loaded once per test run (never modify it)."""
+    return load_model()
+
+
+@pytest.fixture(scope="session")
+def lite0_random() -> LoadedModel:
+    """The default architecture with random weights (the sanity check's network), loaded once per run."""
+    torch.manual_seed(0)
+    return load_model(pretrained=False)
+
+
+@pytest.fixture(scope="session")
+def resnet18_random() -> LoadedModel:
+    """ResNet-18 with seeded random weights (no download), loaded once per run (never modify it)."""
+    torch.manual_seed(0)
+    return load_model("resnet18", pretrained=False)

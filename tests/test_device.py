@@ -38,6 +38,5 @@ def test_a_nonsense_device_name_is_one_sentence():
 
 
 def test_cuda_out_of_memory_becomes_a_sentence_a_student_can_act_on():
-    with pytest.raises(ExplorerError, match="GPU ran out of memory"):
-        with friendly_oom():
-            raise torch.cuda.OutOfMemoryError("CUDA out of memory. Tried to allocate 2.00 GiB")
+    with pytest.raises(ExplorerError, match="GPU ran out of memory"), friendly_oom():
+        raise torch.cuda.OutOfMemoryError("CUDA out of memory. Tried to allocate 2.00 GiB")

@@ -7,10 +7,12 @@ import time
 import numpy as np
 import streamlit as st
 
-from explorer.convolution import KernelResult
-from explorer.convolution_steps import ConvolutionStep, Region, convolution_step, input_window, pool
-from explorer.kernel_display import display_image
-from ui.kernels import cached_pool, number_grid, number_text
+from explorer.kernels.convolution import KernelResult
+from explorer.kernels.display import display_image
+from explorer.kernels.steps import ConvolutionStep, Region, convolution_step, input_window, pool
+from ui.charts import NO_TOOLBAR, number_grid, number_text
+from ui.kernel_lab import cached_pool
+from ui.stepper import step_buttons
 
 STEP_KEY, CELLS_KEY = "kl_step", "kl_cells"
 PLAY_DELAY_S = 0.6
@@ -28,10 +30,7 @@ def step_controls(region: Region) -> tuple[int, bool]:
     step = min(st.session_state.get(STEP_KEY, 0), cells - 1)
     st.session_state[STEP_KEY] = step
     back, forward, play, where = st.columns([1, 1, 1, 3])
-    back.button("Previous", icon=":material/skip_previous:", on_click=_move, args=(-1,), key="kl_prev",
-                disabled=step == 0, width="stretch")
-    forward.button("Next", icon=":material/skip_next:", on_click=_move, args=(1,), key="kl_next",
-                   disabled=step == cells - 1, width="stretch")
+    step_buttons(back, forward, "kl_step", _move, step == 0, step == cells - 1)
     playing = play.button("Play to the end", icon=":material/play_arrow:", key="kl_play", width="stretch")
     row, col = region.cells()[step]
     where.markdown(f"**Step {step + 1} of {cells}**: output row {row}, column {col}")
@@ -59,31 +58,50 @@ def draw_step(result: KernelResult, region: Region, index: int, channel: int, ke
     row, col = region.cells()[index]
     step = convolution_step(result, row, col, channel)
     window, top, left = input_window(result, region, channel)
-    r0, c0 = row * opts.stride - opts.pad_amount(result.kernel.size) - top, col * opts.stride - opts.pad_amount(
-        result.kernel.size) - left
-    region_values = result.values[region.top:region.top + region.height, region.left:region.left + region.width,
-                                  channel].astype(np.float64)
+    r0, c0 = (
+        row * opts.stride - opts.pad_amount(result.kernel.size) - top,
+        col * opts.stride - opts.pad_amount(result.kernel.size) - left,
+    )
+    region_values = result.values[
+        region.top : region.top + region.height, region.left : region.left + region.width, channel
+    ].astype(np.float64)
     not_yet = (np.arange(region_values.size) > index).reshape(region_values.shape)
     here = (row - region.top, col - region.left)
     first, second = st.columns(2)
-    first.plotly_chart(number_grid(window, f"Input from row {top}, col {left}", signed=False,
-                                   highlight=(r0, c0, r0 + k_eff - 1, c0 + k_eff - 1), height=420),
-                       key=f"{key}_window", config={"displayModeBar": False})
-    second.plotly_chart(number_grid(region_values, "Output region so far", blank=not_yet,
-                                    highlight=(*here, *here), height=420),
-                        key=f"{key}_out", config={"displayModeBar": False})
+    first.plotly_chart(
+        number_grid(
+            window,
+            f"Input from row {top}, col {left}",
+            signed=False,
+            highlight=(r0, c0, r0 + k_eff - 1, c0 + k_eff - 1),
+            height=420,
+        ),
+        key=f"{key}_window",
+        config=NO_TOOLBAR,
+    )
+    second.plotly_chart(
+        number_grid(region_values, "Output region so far", blank=not_yet, highlight=(*here, *here), height=420),
+        key=f"{key}_out",
+        config=NO_TOOLBAR,
+    )
     for part, (weights, products) in enumerate(zip(step.weights, step.products)):
         label = ("gx ", "gy ")[part] if result.kernel.combine == "magnitude" else ""
         patch_col, weight_col, product_col = st.columns(3)
-        patch_col.plotly_chart(number_grid(step.patch, "Input patch", signed=False),
-                               key=f"{key}_patch{part}", config={"displayModeBar": False})
-        weight_col.plotly_chart(number_grid(weights, f"× {label}kernel" + (" (flipped)" if opts.mode == "conv" else "")),
-                                key=f"{key}_w{part}", config={"displayModeBar": False})
-        product_col.plotly_chart(number_grid(products, f"= {label}products"),
-                                 key=f"{key}_p{part}", config={"displayModeBar": False})
+        patch_col.plotly_chart(
+            number_grid(step.patch, "Input patch", signed=False), key=f"{key}_patch{part}", config=NO_TOOLBAR
+        )
+        weight_col.plotly_chart(
+            number_grid(weights, f"× {label}kernel" + (" (flipped)" if opts.mode == "conv" else "")),
+            key=f"{key}_w{part}",
+            config=NO_TOOLBAR,
+        )
+        product_col.plotly_chart(number_grid(products, f"= {label}products"), key=f"{key}_p{part}", config=NO_TOOLBAR)
     st.markdown(sum_sentence(step, result.kernel.combine))
-    st.success(f"Output at row {row}, column {col} = **{number_text(step.value)}** "
-               f"(the convolution computed {float(result.values[row, col, channel]):.4g})", icon=":material/check:")
+    st.success(
+        f"Output at row {row}, column {col} = **{number_text(step.value)}** "
+        f"(the convolution computed {float(result.values[row, col, channel]):.4g})",
+        icon=":material/check:",
+    )
 
 
 def play_or_show(result: KernelResult, region: Region, step: int, playing: bool, channel: int) -> None:
@@ -100,30 +118,34 @@ def play_or_show(result: KernelResult, region: Region, step: int, playing: bool,
     st.session_state[STEP_KEY] = len(region.cells()) - 1
 
 
-def draw_pooling(result: KernelResult, region: Region, channel: int, shown: int | None, mode: str,
-                 digest: str, picture: np.ndarray) -> None:
+def draw_pooling(
+    result: KernelResult, region: Region, channel: int, shown: int | None, mode: str, digest: str, picture: np.ndarray
+) -> None:
     """Max and average 2x2 / stride 2 pooling of the region and of the whole result, side by side.
 
     ``picture`` is the whole result as already displayed above, so it is not drawn twice.
     """
-    values = result.values[region.top:region.top + region.height, region.left:region.left + region.width,
-                           channel].astype(np.float32)
+    values = result.values[
+        region.top : region.top + region.height, region.left : region.left + region.width, channel
+    ].astype(np.float32)
     if min(values.shape) >= 2:
         cells = st.columns(3)
-        cells[0].plotly_chart(number_grid(values, "Region"), key="kl_pool_region", config={"displayModeBar": False})
-        cells[1].plotly_chart(number_grid(pool(values, "max"), "Max pool 2x2"), key="kl_pool_max",
-                              config={"displayModeBar": False})
-        cells[2].plotly_chart(number_grid(pool(values, "average"), "Average pool 2x2"), key="kl_pool_avg",
-                              config={"displayModeBar": False})
+        cells[0].plotly_chart(number_grid(values, "Region"), key="kl_pool_region", config=NO_TOOLBAR)
+        cells[1].plotly_chart(number_grid(pool(values, "max"), "Max pool 2x2"), key="kl_pool_max", config=NO_TOOLBAR)
+        cells[2].plotly_chart(
+            number_grid(pool(values, "average"), "Average pool 2x2"), key="kl_pool_avg", config=NO_TOOLBAR
+        )
     else:
         st.caption("Pick a region at least 2 cells on a side to pool it.")
     if min(result.values.shape[:2]) < 2:
         return
     whole = st.columns(3)
     height, width = result.values.shape[:2]
-    whole[0].image(picture, caption=f"Convolution output {width}x{height}",
-                   width="stretch")
+    whole[0].image(picture, caption=f"Convolution output {width}x{height}", width="stretch")
     for column, kind in zip(whole[1:], ("max", "average")):
         pooled = cached_pool(digest, result.kernel, result.options, kind, result.values)
-        column.image(display_image(pooled, mode, shown),
-                     caption=f"{kind.title()} pooled {pooled.shape[1]}x{pooled.shape[0]}", width="stretch")
+        column.image(
+            display_image(pooled, mode, shown),
+            caption=f"{kind.title()} pooled {pooled.shape[1]}x{pooled.shape[0]}",
+            width="stretch",
+        )

@@ -19,15 +19,24 @@ _FAILED_KEY = "explorer_model_failures"
 
 
 @st.cache_resource(max_entries=4, show_spinner="Loading the network...")
-def cached_model(name: str, pretrained: bool = True) -> LoadedModel:
-    """The network, built once per process and shared (read-only) by every session."""
+def _shared_model(name: str, pretrained: bool) -> LoadedModel:
     return load_model(name, pretrained=pretrained)
+
+
+def cached_model(name: str, pretrained: bool = True) -> LoadedModel:
+    """The network, built once per process and shared (read-only) by every session.
+
+    Streamlit keys its cache on the arguments as passed, so every caller goes through here and the
+    cached function always gets both, positionally: ``cached_model("vgg16")`` and
+    ``cached_model("vgg16", True)`` are one entry, not two copies of the network.
+    """
+    return _shared_model(name, bool(pretrained))
 
 
 def download_with_progress(name: str) -> None:
     """Fetch ``name``'s weights if they are missing, showing a progress bar while they come in."""
     spec = MODELS[name]
-    if spec.offline or spec.weights_on_disk():
+    if spec.offline or spec.weights_url is None or spec.weights_on_disk():
         return
     bar = st.progress(0.0, text=f"Downloading {spec.title}'s weights...")
     shown = [-1]
@@ -58,7 +67,10 @@ def model_picker(label: str = "Network") -> LoadedModel:
     st.session_state.setdefault(_CHOICE_KEY, DEFAULT_MODEL)
     st.session_state[_CHOICE_KEY] = st.session_state[_CHOICE_KEY]
     name = st.selectbox(
-        label, names, format_func=model_label, key=_CHOICE_KEY,
+        label,
+        names,
+        format_func=model_label,
+        key=_CHOICE_KEY,
         help="EfficientNet-Lite0 ships with the app; the others download their weights the first time.",
     )
     failures: dict[str, str] = st.session_state.setdefault(_FAILED_KEY, {})
@@ -80,5 +92,9 @@ def _fall_back(name: str, failures: dict[str, str]) -> LoadedModel:
     The failure is remembered for the session, so moving a slider does not start the download again.
     """
     st.error(f"{failures[name]} Showing {MODELS[DEFAULT_MODEL].title} instead.", icon=":material/cloud_off:")
-    st.button("Try the download again", key="explorer_model_retry", on_click=failures.pop, args=(name, None))
+
+    def forget() -> None:
+        failures.pop(name, None)
+
+    st.button("Try the download again", key="explorer_model_retry", on_click=forget)
     return cached_model(DEFAULT_MODEL)

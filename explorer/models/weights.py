@@ -99,7 +99,9 @@ def _stream(source: str, out, progress: ProgressCallback | None, timeout: float,
                 if progress:
                     progress(done, total)
             if total is not None and done < total:
-                raise ExplorerError(f"The download of {title}'s weights was cut off; nothing was saved, please try again.")
+                raise ExplorerError(
+                    f"The download of {title}'s weights was cut off; nothing was saved, please try again."
+                )
     except ExplorerError:
         raise
     except (urllib.error.URLError, http.client.HTTPException, OSError, ValueError) as error:

@@ -1,39 +1,49 @@
-"""Small helpers to drive a Streamlit page in Playwright the way a person would."""
+"""Small helpers to drive a Streamlit page in Playwright the way a person would, waiting for conditions.
+
+No fixed pauses: an action is followed by a wait for what it should bring about (a text, a value, a
+heading) with Playwright's auto-waiting ``expect``, then for the app to be idle again: Streamlit marks
+the app 'running' during a script run and 'notRunning' after, and widgets show skeletons until drawn.
+"""
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
+
+from playwright.sync_api import expect
 
 from explorer.errors import ExplorerError
 from explorer.images import load_path
 
 ARTIFACTS = Path(__file__).resolve().parents[2] / "artifacts"
+IDLE = """() => {
+    const app = document.querySelector('[data-testid="stApp"]');
+    return app && app.getAttribute('data-test-script-state') === 'notRunning'
+        && app.getAttribute('data-test-connection-state') === 'CONNECTED'
+        && !document.querySelector('[data-testid="stSkeleton"]');
+}"""
 
 
 def wait_until_idle(page, timeout_ms: int = 120_000) -> None:
-    """Wait until the script has finished a run (not merely not started) and every widget has rendered.
+    """Wait until no script run is in progress and every widget has rendered.
 
-    Streamlit marks the app 'initial' before the first run, 'running' during one and 'notRunning'
-    after; widgets show as skeletons for a moment after the run ends. A short pause first lets a
-    click's rerun begin before the state is read.
+    Call it after waiting for something the run produces: right after a click the app may still read
+    'notRunning' because the rerun has not begun.
     """
-    page.wait_for_timeout(250)
-    page.wait_for_selector('[data-testid="stApp"]', timeout=timeout_ms)
-    page.wait_for_function(
-        """() => {
-            const app = document.querySelector('[data-testid="stApp"]');
-            return app && app.getAttribute('data-test-script-state') === 'notRunning'
-                && app.getAttribute('data-test-connection-state') === 'CONNECTED'
-                && !document.querySelector('[data-testid="stSkeleton"]');
-        }""",
-        timeout=timeout_ms,
-    )
-    page.wait_for_timeout(300)
+    page.wait_for_function(IDLE, timeout=timeout_ms)
 
 
 def open_page(page, app_url: str, url_path: str = "") -> None:
-    """Open one page of the app and wait for it to settle."""
+    """Open one page of the app and wait until its title is drawn and its first run has finished."""
     page.goto(f"{app_url}/{url_path}")
+    expect(page.locator('[data-testid="stMain"] h1').first).to_be_visible(timeout=120_000)
+    wait_until_idle(page)
+
+
+def follow_link(page, title: str) -> None:
+    """Click the sidebar menu link ``title`` and wait for that page's heading and its run to finish."""
+    page.locator('[data-testid="stSidebarNav"]').get_by_role("link", name=title).click()
+    expect(page.get_by_role("heading", name=title, exact=True)).to_be_visible(timeout=120_000)
     wait_until_idle(page)
 
 
@@ -55,26 +65,34 @@ def screenshot(page, name: str) -> Path:
 def upload_photo(page, path: Path | str) -> None:
     """Switch the sidebar source to Upload and hand ``path`` to the file uploader, as a person would.
 
-    Returns once the app shows the upload: for a usable image, when the sidebar gives its size (the
-    upload's rerun can start after a plain idle check has already passed); otherwise once idle.
+    Returns once the app shows the upload: for a usable image, when the sidebar gives its size; for a
+    file that is not one, when the page shows its red sentence.
     """
     sidebar = page.locator('[data-testid="stSidebar"]')
     sidebar.get_by_text("Upload", exact=True).click()
+    chooser = sidebar.locator('[data-testid="stFileUploader"] input[type="file"]')
+    expect(chooser).to_be_attached(timeout=60_000)
     wait_until_idle(page)
-    sidebar.locator('[data-testid="stFileUploader"] input[type="file"]').set_input_files(str(path))
+    chooser.set_input_files(str(path))
     try:
         width, height = load_path(path).size
     except ExplorerError:
-        wait_until_idle(page)
-        return
-    sidebar.get_by_text(f"{width}x{height} px").wait_for()
+        expect(page.locator('[data-testid="stAlertContentError"]').first).to_be_visible(timeout=60_000)
+    else:
+        expect(sidebar.get_by_text(f"{width}x{height} px")).to_be_visible(timeout=120_000)
     wait_until_idle(page)
 
 
+def shows(page, label: str, text: str) -> None:
+    """Wait until the selectbox called ``label`` shows a value containing ``text`` (its input's value)."""
+    expect(page.get_by_role("combobox", name=label, exact=True)).to_have_value(re.compile(re.escape(text)))
+
+
 def choose_option(page, label: str, option: str) -> None:
-    """Open the selectbox called ``label`` and pick ``option`` from its list."""
+    """Open the selectbox called ``label``, pick ``option``, and wait until the app has redrawn with it."""
     page.get_by_role("combobox", name=label, exact=True).click()
     page.get_by_role("option", name=option, exact=True).click()
+    shows(page, label, option)
     wait_until_idle(page)
 
 
@@ -83,4 +101,5 @@ def choose_option_containing(page, label: str, text: str) -> None:
     page.get_by_role("combobox", name=label, exact=True).click()
     page.keyboard.type(text)
     page.get_by_role("option").filter(has_text=text).first.click()
+    shows(page, label, text.strip())
     wait_until_idle(page)

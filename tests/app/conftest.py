@@ -1,0 +1,54 @@
+"""AppTest helpers: open a page of the real app, and count real work (forwards and convolutions).
+
+AppTest runs the app's scripts in this process, so the network the app caches (``ui.models``) is the
+very object a test can put a counting hook on; the hook is removed when the test ends.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+import torch
+from streamlit.testing.v1 import AppTest
+
+from explorer.models import DEFAULT_MODEL
+from tests.conftest import ROOT
+
+APP = str(ROOT / "app.py")
+TIMEOUT = 180
+
+
+def open_page(page: str | None = None) -> AppTest:
+    """A fresh session of the app (its own state), run once, switched to ``page`` (e.g. "views/filters.py")."""
+    at = AppTest.from_file(APP, default_timeout=TIMEOUT).run()
+    if page is not None:
+        at.switch_page(page).run()
+    return at
+
+
+@pytest.fixture
+def forwards() -> Iterator[list[int]]:
+    """Grows by one for every real forward pass of the app's shared default network (a hook on its last layer)."""
+    from ui.models import cached_model
+
+    calls: list[int] = []
+    handle = cached_model(DEFAULT_MODEL).module._fc.register_forward_hook(lambda *_: calls.append(1))
+    try:
+        yield calls
+    finally:
+        handle.remove()
+
+
+@pytest.fixture
+def convolutions(monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    """Grows by one for every real 2-D convolution PyTorch runs while the test lasts (a pass-through spy)."""
+    calls: list[int] = []
+    real = torch.nn.functional.conv2d
+
+    def counting(*args: object, **kwargs: object) -> torch.Tensor:
+        calls.append(1)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(torch.nn.functional, "conv2d", counting)
+    return calls

@@ -1,0 +1,52 @@
+"""Checking explanations: saliency leaves the model alone, random weights give a different map,
+hiding the CAM's region hurts the class more than hiding random regions (seeded, reproducible)."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from explorer.cam.evaluation import faithfulness, gradient_saliency, map_similarity
+from explorer.cam.methods import compute_cams
+from explorer.drawing import heatmap, overlay
+from explorer.errors import ExplorerError
+from explorer.network.capture import hook_count
+
+
+def test_saliency_is_input_sized_and_leaves_model_alone(lite0, coffee):
+    inputs = lite0.preprocess(coffee.image)
+    values = gradient_saliency(lite0.module, inputs, 967)
+    assert values.shape == tuple(inputs.shape[-2:]) and values.min() >= 0 and values.max() <= 1
+    assert hook_count(lite0.module) == 0 and all(p.grad is None for p in lite0.module.parameters())
+
+
+def test_random_weights_copy_gives_another_map_and_spares_the_shared_model(lite0, lite0_random, coffee):
+    inputs = lite0.preprocess(coffee.image)
+    random = lite0_random
+    assert random.module is not lite0.module
+    trained = compute_cams(lite0.module, inputs, "_conv_head", classes=[967]).maps[0]
+    noise = compute_cams(random.module, inputs, "_conv_head", classes=[967]).maps[0]
+    assert map_similarity(trained, trained) == pytest.approx(1.0)
+    assert map_similarity(trained, noise) < 0.9
+
+
+def test_hiding_the_cam_region_hurts_more_than_random_regions(lite0, coffee):
+    inputs = lite0.preprocess(coffee.image)
+    cam = compute_cams(lite0.module, inputs, "_conv_head", classes=[967]).maps[0]
+    result = faithfulness(lite0.module, inputs, cam, 967, fraction=0.2, fill="blur", draws=6, seed=3)
+    again = faithfulness(lite0.module, inputs, cam, 967, fraction=0.2, fill="blur", draws=6, seed=3)
+    assert result == again and len(result.random_hidden) == 6
+    assert result.cam_drop > result.random_drop
+    mean_fill = faithfulness(lite0.module, inputs, cam, 967, fill="mean", draws=2)
+    assert 0 <= mean_fill.cam_hidden <= 1
+    with pytest.raises(ExplorerError):
+        faithfulness(lite0.module, inputs, cam, 967, fraction=1.5)
+
+
+def test_overlay_covers_the_whole_photo(coffee):
+    heat = heatmap(np.eye(4, dtype=np.float32), coffee.size)
+    assert heat.shape == (coffee.size[1], coffee.size[0]) and heat.dtype == np.float32
+    picture = overlay(coffee.to_array(), heat, opacity=0.0)
+    assert np.array_equal(picture, coffee.to_array())
+    hidden = overlay(coffee.to_array(), heat, opacity=1.0, colormap="viridis", threshold=1.01)
+    assert np.array_equal(hidden, coffee.to_array())
