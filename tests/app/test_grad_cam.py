@@ -8,6 +8,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from tests.app.conftest import open_page
+from ui import grad_cam as glue
 
 
 @pytest.fixture
@@ -43,6 +44,7 @@ def test_display_changes_redraw_without_recomputing(app, forwards):
 
 
 def test_second_method_and_any_class_are_really_computed(app, forwards):
+    glue.cams.clear()  # whatever earlier tests computed, this choice must be computed now
     app.selectbox(key="cam_method_right").set_value("LayerCAM").run()
     espresso = 967
     app.selectbox(key="cam_class_right").set_value(espresso).run()
