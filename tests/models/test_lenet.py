@@ -96,10 +96,10 @@ def test_layers_are_named_as_in_the_textbook_drawing():
 
 def test_every_stage_has_the_textbook_shape(lenet):
     run = lenet_forward(lenet, np.random.default_rng(0).random((32, 32), dtype=np.float32))
-    assert STAGES == tuple(SHAPES)
+    assert tuple(SHAPES) == STAGES
     assert {name: run.stage(name).shape for name in STAGES} == SHAPES
     assert all(isinstance(run.stage(name), np.ndarray) for name in STAGES)
-    assert DIGIT_CLASSES == tuple("0123456789")
+    assert tuple("0123456789") == DIGIT_CLASSES
 
 
 def test_bundled_weights_load_frozen_for_sharing(lenet):
@@ -130,7 +130,7 @@ def test_dark_ink_on_light_paper_prepares_like_its_negative():
     negative = Image.fromarray(255 - np.asarray(picture))
     dark_on_light, light_on_dark = prepare_digit(picture), prepare_digit(negative)
     assert dark_on_light.shape == (32, 32) and dark_on_light.dtype == np.float32
-    assert 0 <= dark_on_light.min() and dark_on_light.max() <= 1
+    assert dark_on_light.min() >= 0 and dark_on_light.max() <= 1
     assert dark_on_light[0].max() == 0 and dark_on_light.max() > 0.9  # a light digit on a black frame
     np.testing.assert_allclose(dark_on_light, light_on_dark, atol=0.02)
 
