@@ -13,6 +13,7 @@ PAGES = {
         st.Page("views/architecture.py", title="Architecture", icon=":material/account_tree:"),
     ],
     "Explain": [st.Page("views/grad_cam.py", title="Grad-CAM studio", icon=":material/visibility:")],
+    "Practise": [st.Page("views/quiz.py", title="Quiz", icon=":material/quiz:")],
 }
 
 st.navigation(PAGES).run()
