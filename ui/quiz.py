@@ -153,18 +153,39 @@ def chosen_kinds() -> tuple[str, ...]:
     return tuple(chosen) or tuple(KINDS)
 
 
-def current_question(image: LoadedImage, model: LoadedModel, kinds: tuple[str, ...]) -> Question:
-    """The session's current question, made once per (photo, network, seed, number, kinds) and kept."""
-    seed = st.session_state.setdefault(SEED_KEY, secrets.randbelow(1_000_000))
-    number = st.session_state.setdefault(NUMBER_KEY, 0)
+def kept_question(
+    store: str, image: LoadedImage, model: LoadedModel, seed: int, number: int, kinds: tuple[str, ...]
+) -> Question:
+    """Question ``number`` of the quiz seeded ``seed``, made once per (photo, network, seed, number, kinds)
+    and kept in session state under ``store``, so reruns redraw it without computing anything."""
     token = (model.name, image.digest, seed, number, kinds)
-    kept = st.session_state.get(QUESTION_KEY)
+    kept = st.session_state.get(store)
     if kept is not None and kept[0] == token:
         return kept[1]
     with st.spinner("Making a question from your photo..."):
         question = make_question(kind_for(seed, number, kinds), source_for(image, model), seed * 1000 + number)
-    st.session_state[QUESTION_KEY] = (token, question)
+    st.session_state[store] = (token, question)
     return question
+
+
+def current_question(image: LoadedImage, model: LoadedModel, kinds: tuple[str, ...]) -> Question:
+    """The Quiz page's current question (the session's seed and position)."""
+    seed = st.session_state.setdefault(SEED_KEY, secrets.randbelow(1_000_000))
+    number = st.session_state.setdefault(NUMBER_KEY, 0)
+    return kept_question(QUESTION_KEY, image, model, seed, number, kinds)
+
+
+def inline_question(image: LoadedImage, model: LoadedModel, kinds: tuple[str, ...], key: str, seed: int = 0) -> None:
+    """One question of ``kinds`` about this photo and network, inline on any page (no score), with a button
+    for another one: how a page quizzes its own topic, e.g. ``("output_size", "step_sum")`` on the Kernel lab."""
+    number = st.session_state.get(f"{key}_count", 0)
+    question_card(kept_question(f"{key}_question", image, model, seed, number, kinds), key)
+
+    def another() -> None:
+        st.session_state[f"{key}_count"] = number + 1
+        forget_card(key)
+
+    st.button("Another question", icon=":material/refresh:", key=f"{key}_another", on_click=another)
 
 
 def score() -> dict[str, int]:

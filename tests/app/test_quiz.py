@@ -111,3 +111,26 @@ def test_questions_about_the_network_reuse_the_one_cached_forward_pass(quiz, for
         quiz.button(key="quiz_next").click().run()
     assert not quiz.exception and not quiz.error
     assert len(forwards) == passes, "the one cached forward pass serves every question about this photo"
+
+
+def page_with_an_inline_question() -> None:
+    """Any page can quiz its own topic inline: here, pooling questions about the cat photo."""
+    from explorer.images import load_sample
+    from ui.models import cached_model
+    from ui.quiz import inline_question
+
+    inline_question(load_sample("chelsea"), cached_model("efficientnet_lite0"), ("pooling",), "inline")
+
+
+def test_a_question_card_can_be_shown_inline_on_any_page(lite0, chelsea):
+    at = AppTest.from_function(page_with_an_inline_question, default_timeout=180).run()
+    assert not at.exception
+    question = make_question("pooling", quiz_source(chelsea, lite0), 0)
+    assert any(html.escape(question.prompt) in text for text in shown_texts(at))
+    at.number_input(key="inline_typed").set_value(float(question.truth)).run()
+    at.button(key="inline_reveal").click().run()
+    assert [s.value for s in at.success] == [f"Right: the answer is **{question.answer_text()}**."] and not at.metric
+    at.button(key="inline_another").click().run()
+    following = make_question("pooling", quiz_source(chelsea, lite0), 1)
+    assert any(html.escape(following.prompt) in text for text in shown_texts(at))
+    assert at.number_input(key="inline_typed").value is None and not at.success
