@@ -33,9 +33,10 @@ EXPLANATION_STYLE = "font-size: 1.3rem; line-height: 1.4;"
 CARD_CSS = """<style>
 .st-key-{key} [data-testid="stRadio"] label p, .st-key-{key} [data-testid="stNumberInput"] input,
 .st-key-{key} [data-testid="stAlertContainer"] p {{ font-size: 1.45rem; }}
+.st-key-{key} [data-testid="stImageCaption"] p {{ font-size: 1.35rem; color: inherit; }}
 .st-key-{key} [data-testid="stRadio"] [role="radiogroup"] {{ gap: 0.4rem 2rem; }}
 </style>"""
-"""Inside one card only: answer choices, the number box and the verdict as large as the explanation."""
+"""Inside one card only: answer choices, the number box, picture captions (A-D) and the verdict, large."""
 PICTURE_WIDTH = 520
 """A question's single picture is at most this wide, so the answer stays on a 1280x720 screen."""
 
@@ -80,8 +81,8 @@ def _show_material(question: Question) -> None:
             column.image(picture.pixels, caption=picture.caption, width="stretch")
     if question.tables:
         for column, table in zip(st.columns(max(2, len(question.tables))), question.tables):
-            signed = bool((table.values < 0).any())
-            figure = number_grid(table.values, table.caption, signed=signed, height=80 + 52 * table.values.shape[0])
+            height = 80 + 52 * table.values.shape[0]
+            figure = number_grid(table.values, table.caption, signed=not table.pixels, height=height)
             column.plotly_chart(figure, config=NO_TOOLBAR, width="stretch")
 
 

@@ -18,7 +18,6 @@ from explorer.handout.lesson import KernelPart, Lesson
 from explorer.handout.sentences import (
     cam_sentence,
     feature_sentence,
-    kernel_scale,
     kernel_sentence,
     number,
     pooling_sentence,
@@ -27,6 +26,7 @@ from explorer.handout.sentences import (
     step_sentence,
     sum_line,
 )
+from explorer.kernels.whole import whole_numbers
 
 WIDTH, MARGIN = 210.0, 15.0
 TEXT_WIDTH = WIDTH - 2 * MARGIN
@@ -118,7 +118,7 @@ def _tables(pdf: FPDF, tables: Sequence[tuple[np.ndarray, str]], gap: float = 8.
 
 def _kernel(pdf: FPDF, part: KernelPart, lesson: Lesson) -> None:
     _write(pdf, f"{part.kernel.name}: {part.kernel.explanation}", 12, "B", gap=1)
-    scale, grid = kernel_scale(part.kernel.arrays()[0])
+    scale, grid = whole_numbers(part.kernel.arrays()[0])
     y = pdf.get_y() + 1
     cell = 7.0 if part.kernel.size > 3 else 8.0
     left = MARGIN + _table(pdf, grid, MARGIN, y, f"weights x 1/{scale}" if scale > 1 else "weights", cell) + 6

@@ -1,20 +1,12 @@
 """The lesson's words: one or two sentences per step that a student understands, with the real numbers in.
 
-Also how numbers are written: whole numbers without decimals, others with one, and a kernel's weights
-as whole numbers times a common fraction (the 5x5 Gaussian is "1 4 6 4 1 ... x 1/256").
+Also how numbers are written: whole numbers without decimals, others with one.
 """
 
 from __future__ import annotations
 
-import math
-from fractions import Fraction
-
-import numpy as np
-
 from explorer.handout.lesson import FeaturePart, KernelPart, Lesson, PoolingPart
 from explorer.kernels.steps import ConvolutionStep
-
-LARGEST_DENOMINATOR = 1024
 
 
 def number(value: float) -> str:
@@ -22,16 +14,6 @@ def number(value: float) -> str:
     if abs(value - round(value)) < 1e-6:
         return str(int(round(value)))
     return f"{value:.2f}" if abs(value) < 1 else f"{value:.1f}"
-
-
-def kernel_scale(weights: np.ndarray) -> tuple[int, np.ndarray]:
-    """(d, whole-number grid) with weights = grid / d when such a d up to 1024 exists, else (1, weights)."""
-    denominators = [Fraction(float(v)).limit_denominator(LARGEST_DENOMINATOR).denominator for v in weights.flat]
-    scale = math.lcm(*denominators)
-    grid = weights * scale
-    if scale > LARGEST_DENOMINATOR or not np.allclose(grid, np.round(grid), atol=1e-6):
-        return 1, weights
-    return scale, np.round(grid)
 
 
 def kernel_sentence(part: KernelPart, photo_size: tuple[int, int]) -> str:

@@ -14,6 +14,7 @@ from explorer.kernels.convolution import ConvOptions, apply_kernel, output_sizes
 from explorer.kernels.display import display_image
 from explorer.kernels.presets import PRESETS, custom_kernel, get_preset
 from explorer.kernels.steps import convolution_step, pool
+from explorer.kernels.whole import whole_numbers
 from explorer.quiz.question import (
     LETTERS,
     NumberTable,
@@ -74,6 +75,7 @@ def which_kernel(source: QuizSource, rng: random.Random) -> Question:
         for letter, name in zip(LETTERS, order)
     )
     truth = LETTERS[order.index(target)]
+    scale, grid = whole_numbers(get_preset(target).arrays()[0])
     made = ", ".join(f"{letter} = {name}" for letter, name in zip(LETTERS, order))
     return Question(
         "which_kernel",
@@ -83,7 +85,7 @@ def which_kernel(source: QuizSource, rng: random.Random) -> Question:
         truth,
         tuple(LETTERS[: len(order)]),
         pictures=pictures,
-        tables=(NumberTable(f"{target} weights", get_preset(target).arrays()[0]),),
+        tables=(NumberTable(f"{target} weights" + (f" (x 1/{scale})" if scale > 1 else ""), grid),),
     )
 
 
@@ -108,7 +110,7 @@ def pooling(source: QuizSource, rng: random.Random) -> Question:
         f"{how} of them: {number_text(truth)}. The whole block pools to {_flat(pooled)}.",
         truth,
         tolerance=0.0 if kind == "max" else 0.01,
-        tables=(NumberTable("grey values", block),),
+        tables=(NumberTable("grey values", block, pixels=True),),
     )
 
 
@@ -136,7 +138,7 @@ def step_sum(source: QuizSource, rng: random.Random) -> Question:
         step.value,
         tolerance=0.01,
         tables=(
-            NumberTable("red values under the kernel", step.patch),
+            NumberTable("red values under the kernel", step.patch, pixels=True),
             NumberTable(f"{name} weights", step.weights[0]),
         ),
     )

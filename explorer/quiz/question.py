@@ -35,10 +35,11 @@ class Picture:
 
 @dataclass(frozen=True, eq=False)
 class NumberTable:
-    """A small grid of numbers shown with a question (a pixel patch, kernel weights, a block to pool)."""
+    """A small grid of numbers shown with a question: pixel values (0..255, drawn in grey) or signed weights."""
 
     caption: str
     values: np.ndarray
+    pixels: bool = False
 
 
 @dataclass(frozen=True, eq=False)
