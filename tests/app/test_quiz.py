@@ -10,7 +10,7 @@ from streamlit.testing.v1 import AppTest
 
 from explorer.images import load_sample
 from explorer.quiz import Question, kind_for, make_question, quiz_source
-from tests.app.conftest import open_page
+from tests.app.conftest import APP, TIMEOUT, open_page
 
 CARD = "quiz_card"
 
@@ -20,8 +20,11 @@ def quiz() -> AppTest:
     return open_page("views/quiz.py")
 
 
-def ask_only(at: AppTest, *kinds: str) -> AppTest:
-    return at.multiselect(key="quiz_kinds").set_value(list(kinds)).run()
+def quiz_of(*kinds: str) -> AppTest:
+    """The Quiz page in a fresh session whose teacher has already chosen these kinds of question."""
+    at = AppTest.from_file(APP, default_timeout=TIMEOUT).run()
+    at.session_state["quiz_kinds"] = list(kinds)
+    return at.switch_page("views/quiz.py").run()
 
 
 def expected_question(at: AppTest, model, sample: str = "chelsea") -> Question:
@@ -48,8 +51,8 @@ def test_the_page_shows_the_question_computed_for_this_photo_with_the_score_at_z
     assert any(html.escape(question.prompt).replace("\n", "<br>") in text for text in shown_texts(quiz))
 
 
-def test_a_right_number_scores_and_the_reveal_explains(quiz, lite0):
-    ask_only(quiz, "pooling")
+def test_a_right_number_scores_and_the_reveal_explains(lite0):
+    quiz = quiz_of("pooling")
     question = expected_question(quiz, lite0)
     quiz.number_input(key=f"{CARD}_typed").set_value(float(question.truth)).run()
     quiz.button(key=f"{CARD}_reveal").click().run()
@@ -61,8 +64,8 @@ def test_a_right_number_scores_and_the_reveal_explains(quiz, lite0):
     assert score(quiz) == "1 / 1"  # a rerun does not count the same question twice
 
 
-def test_a_wrong_choice_does_not_score_and_shows_the_right_answer(quiz, lite0):
-    ask_only(quiz, "prediction")
+def test_a_wrong_choice_does_not_score_and_shows_the_right_answer(lite0):
+    quiz = quiz_of("prediction")
     question = expected_question(quiz, lite0)
     wrong = next(choice for choice in question.choices if choice != question.truth)
     quiz.radio(key=f"{CARD}_choice").set_value(wrong).run()
@@ -72,8 +75,8 @@ def test_a_wrong_choice_does_not_score_and_shows_the_right_answer(quiz, lite0):
     assert quiz.radio(key=f"{CARD}_choice").disabled
 
 
-def test_next_brings_a_blank_new_question_and_keeps_the_score(quiz, lite0):
-    ask_only(quiz, "step_sum", "pooling")
+def test_next_brings_a_blank_new_question_and_keeps_the_score(lite0):
+    quiz = quiz_of("step_sum", "pooling")
     first = expected_question(quiz, lite0)
     answer = quiz.number_input(key=f"{CARD}_typed")
     answer.set_value(float(first.truth) + 1000).run()
@@ -88,24 +91,24 @@ def test_next_brings_a_blank_new_question_and_keeps_the_score(quiz, lite0):
     assert score(quiz) == "1 / 2"
 
 
-def test_start_over_resets_the_score_and_deals_new_questions(quiz):
-    ask_only(quiz, "pooling")
+def test_start_over_resets_the_score_and_deals_new_questions():
+    quiz = quiz_of("pooling")
     quiz.button(key=f"{CARD}_reveal").click().run()
     assert score(quiz) == "0 / 1"
     quiz.button(key="quiz_restart").click().run()
     assert score(quiz) == "0 / 0" and quiz.metric[1].value == "1"
 
 
-def test_another_photo_gets_a_question_about_that_photo(quiz, lite0):
-    ask_only(quiz, "output_size")
+def test_another_photo_gets_a_question_about_that_photo(lite0):
+    quiz = quiz_of("output_size")
     quiz.sidebar.selectbox(key="image_sample").set_value("coffee").run()
     question = expected_question(quiz, lite0, "coffee")
     assert "600 x 400 photo" in question.prompt
     assert any(html.escape(question.prompt) in text for text in shown_texts(quiz))
 
 
-def test_questions_about_the_network_reuse_the_one_cached_forward_pass(quiz, forwards):
-    ask_only(quiz, "prediction", "channels", "feature_map_size")
+def test_questions_about_the_network_reuse_the_one_cached_forward_pass(forwards):
+    quiz = quiz_of("prediction", "channels", "feature_map_size")
     passes = len(forwards)
     for _ in range(3):
         quiz.button(key="quiz_next").click().run()
