@@ -1,5 +1,5 @@
 """Stack-calculator glue for the Architecture page: the ready-made menu, the table rows and the sentences
-that read the numbers (which line holds the most parameters, what global average pooling would save)."""
+that read the numbers (which layer holds the most parameters, what global average pooling would save)."""
 
 from __future__ import annotations
 
@@ -54,10 +54,10 @@ def input_boxes() -> tuple[int, int, int]:
 
 
 def table_rows(result: StackResult) -> list[dict[str, object]]:
-    """One record per line for st.dataframe: plain ints and short strings, so Arrow always converts them."""
+    """One record per layer for st.dataframe: plain ints and short strings, so Arrow always converts them."""
     return [
         {
-            "line": row.line,
+            "#": row.number,
             "layer": row.text,
             "output (H x W x C)": row.output,
             "parameters": row.params,
@@ -75,15 +75,15 @@ def reading(result: StackResult) -> list[str]:
     sentences = []
     if total and largest.params:
         sentences.append(
-            f"Line {largest.line}, `{largest.kind}` with output {largest.output}, holds "
+            f"Layer {largest.number}, `{largest.kind}` with output {largest.output}, holds "
             f"**{largest.params / total:.1%}** of all parameters ({largest.params:,} of {total:,})."
         )
     saving = gap_saving(result)
     if saving is not None:
         before, after = saving.fc_before, saving.fc_after
         sentences.append(
-            f"With `gap` (global average pooling) instead of `flatten` on line {saving.flatten_line}, the fully "
-            f"connected layer on line {before.line} would see {after.in_shape[0]:,} numbers instead of "
+            f"With `gap` (global average pooling) instead of `flatten` (layer {saving.flatten_number}), the fully "
+            f"connected layer {before.number} would see {after.in_shape[0]:,} numbers instead of "
             f"{before.in_shape[0]:,}: **{after.params:,}** parameters instead of {before.params:,}, and the "
             f"whole stack **{saving.total_after:,}** instead of {saving.total_before:,} "
             f"({saving.saved / saving.total_before:.0%} fewer)."

@@ -78,7 +78,7 @@ def stack_section() -> None:
     """The calculator: a typed or ready-made stack of layers, what comes out of each, and what it all costs."""
     st.subheader("Stack calculator")
     st.markdown(
-        "Type a stack of layers, or pick a ready-made network, and see what comes out of each line: its shape, "
+        "Type a stack of layers, or pick a ready-made network, and see what comes out of each layer: its shape, "
         "parameters, multiply-adds and what one output value can see."
     )
     chosen = ready_stack_menu()

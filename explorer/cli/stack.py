@@ -30,7 +30,7 @@ def register(commands: argparse._SubParsersAction) -> None:
 
 
 def run_stack(args: argparse.Namespace) -> int:
-    """Print the per-line table and the totals, or the same as JSON."""
+    """Print one row per layer and the totals, or the same as JSON."""
     from explorer.network.stack import calculate
     from explorer.network.stack_presets import get_ready_stack
     from explorer.network.stack_syntax import parse_input
@@ -49,13 +49,13 @@ def run_stack(args: argparse.Namespace) -> int:
         return 0
     height, width, channels = result.input_shape
     print(f"input {height} x {width} x {channels}")
-    header = f"{'line':>4}  {'layer':<28} {'output':>16} {'parameters':>14} {'multiply-adds':>16}  receptive field"
+    header = f"{'#':>4}  {'layer':<28} {'output':>16} {'parameters':>14} {'multiply-adds':>16}  receptive field"
     print(header)
     for row in result.rows:
         text = row.text if len(row.text) <= 28 else row.text[:27] + "…"
         jump = "" if row.jump is None else f" (jump {row.jump[0]} x {row.jump[1]})"
         print(
-            f"{row.line:>4}  {text:<28} {row.output:>16} {row.params:>14,} {row.mult_adds:>16,}  "
+            f"{row.number:>4}  {text:<28} {row.output:>16} {row.params:>14,} {row.mult_adds:>16,}  "
             f"{row.receptive_text}{jump}"
         )
     print(f"total: {result.total_params:,} parameters, {result.total_mult_adds:,} multiply-adds")
@@ -63,12 +63,12 @@ def run_stack(args: argparse.Namespace) -> int:
 
 
 def as_json(result: StackResult) -> dict[str, object]:
-    """The result as plain JSON types: the input, one object per line and the totals."""
+    """The result as plain JSON types: the input, one object per layer and the totals."""
     return {
         "input": list(result.input_shape),
         "layers": [
             {
-                "line": row.line,
+                "number": row.number,
                 "layer": row.text,
                 "output_shape": list(row.shape),
                 "parameters": row.params,

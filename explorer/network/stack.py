@@ -18,7 +18,7 @@ from explorer.network.stack_syntax import MAX_NUMBER, STACK_SYNTAX, Layer, parse
 
 __all__ = ["STACK_SYNTAX", "StackResult", "StackRow", "calculate", "gap_saving", "run_layers", "separable_counts"]
 MAX_COUNT = 10**15
-"""The most parameters, multiply-adds or receptive-field pixels one line may reach (far beyond any real network)."""
+"""The most parameters, multiply-adds or receptive-field pixels one layer may reach (far beyond any real network)."""
 
 Shape = tuple[int, ...]
 """(height, width, channels) for a picture, (numbers,) once flattened."""
@@ -38,9 +38,9 @@ class StackRow:
     whole_input: bool
 
     @property
-    def line(self) -> int:
-        """Which line of the typed stack this is (1 = first, the input line included)."""
-        return self.layer.line
+    def number(self) -> int:
+        """Which layer of the typed stack this is: 1, 2, ... in the order typed (an input line is not one)."""
+        return self.layer.number
 
     @property
     def text(self) -> str:
@@ -78,12 +78,12 @@ class StackResult:
         return sum(row.mult_adds for row in self.rows)
 
     def largest(self) -> StackRow:
-        """The line holding the most parameters (the first of equals)."""
+        """The layer holding the most parameters (the first of equals)."""
         return max(self.rows, key=lambda row: row.params)
 
 
 def calculate(text: str, input_shape: tuple[int, int, int] = (224, 224, 3)) -> StackResult:
-    """Parse the typed stack and work out every line; an ``input`` first line overrides ``input_shape``."""
+    """Parse the typed stack and work out every layer; an ``input`` first line overrides ``input_shape``."""
     typed_input, layers = parse_lines(text)
     shape = typed_input or input_shape
     if not all(1 <= side <= MAX_NUMBER for side in shape):
@@ -97,7 +97,7 @@ def run_layers(layers: list[Layer], input_shape: tuple[int, int, int]) -> tuple[
     field, jump, whole = (1, 1), (1, 1), False
     rows = []
     for layer in layers:
-        where = f"Line {layer.line} {quoted(layer.text)}"
+        where = f"Layer {layer.number} {quoted(layer.text)}"
         out, params, mult_adds = _layer_output(layer, shape, where)
         if layer.kind in ("conv", "pool"):
             reach = tuple(layer.dilation * (k - 1) if layer.kind == "conv" else k - 1 for k in layer.kernel)
@@ -171,7 +171,7 @@ def _side(layer: Layer, axis: int, size: int, where: str) -> int:
 class GapSaving:
     """What replacing a stack's 'flatten' by global average pooling saves in the fully connected layer after it."""
 
-    flatten_line: int
+    flatten_number: int
     fc_before: StackRow
     fc_after: StackRow
     total_before: int
@@ -195,7 +195,7 @@ def gap_saving(result: StackResult) -> GapSaving | None:
         changed = run_layers(layers, result.input_shape)
         fc_index = rows.index(following[0])
         return GapSaving(
-            row.line, rows[fc_index], changed[fc_index], result.total_params, sum(r.params for r in changed)
+            row.number, rows[fc_index], changed[fc_index], result.total_params, sum(r.params for r in changed)
         )
     return None
 

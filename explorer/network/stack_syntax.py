@@ -1,6 +1,7 @@
 """Reading a typed stack of layers: one layer per line (or separated by ';'), an optional first line
-``input HxWxC``. Pure text work: whatever is typed gives layers or one ExplorerError sentence naming the
-line and what was expected; every number is bounded so what follows stays displayable.
+``input HxWxC``. Layers are numbered 1, 2, ... in the order typed (the input line is not a layer). Pure
+text work: whatever is typed gives layers or one ExplorerError sentence naming the layer (its number and
+its text) and what was expected; every number is bounded so what follows stays displayable.
 """
 
 from __future__ import annotations
@@ -42,7 +43,7 @@ _EXAMPLES = {"conv": "conv 3x3 s2 p1 c64", "pool": "pool 3 s2", "fc": "fc 10"}
 class Layer:
     """One typed layer: its kind and settings, each (height, width) where it has two axes."""
 
-    line: int
+    number: int
     text: str
     kind: str
     kernel: tuple[int, int] = (1, 1)
@@ -71,8 +72,8 @@ def parse_lines(text: str) -> tuple[tuple[int, int, int] | None, list[Layer]]:
         raise ExplorerError(f"The stack has {len(parts):,} lines; the calculator reads up to {MAX_LINES}.")
     shape = None
     if parts[0].lower().split()[0] == "input":
-        shape = parse_input(parts[0], "Line 1 ")
-    layers = [parse_layer(number, part) for number, part in enumerate(parts, 1) if not (number == 1 and shape)]
+        shape = parse_input(parts[0], "The input line ")
+    layers = [parse_layer(number, part) for number, part in enumerate(parts[1:] if shape else parts, 1)]
     if not layers:
         raise ExplorerError("After the input line, type at least one layer, for example 'conv 3x3 p1 c64'.")
     return shape, layers
@@ -93,8 +94,8 @@ def parse_input(text: str, where: str = "") -> tuple[int, int, int]:
 
 
 def parse_layer(number: int, text: str) -> Layer:
-    """One line as a Layer, or one sentence naming the line and what was expected."""
-    where = f"Line {number} {quoted(text)}"
+    """One typed layer as a Layer, or one sentence naming it (number and text) and what was expected."""
+    where = f"Layer {number} {quoted(text)}"
     words = re.sub(r"\b(\d+)\s*x\s*(\d+)\b", r"\1x\2", text.lower().replace(",", " ")).split()
     kind = ALIASES.get(words[0], words[0])
     if words[0] == "input":

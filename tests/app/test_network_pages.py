@@ -110,7 +110,7 @@ def test_architecture_page_table_totals_and_calculator():
     at.text_area(key="arch_stack").input("conv 3x3; banana").run()
     assert not at.exception
     assert as_read(at.error[0].value) == (
-        "Line 2 'banana' should start with one of conv, pool, fc, flatten, gap, bn, relu, tanh, sigmoid, softmax, "
+        "Layer 2 'banana' should start with one of conv, pool, fc, flatten, gap, bn, relu, tanh, sigmoid, softmax, "
         "dropout."
     )
 

@@ -32,7 +32,7 @@ def test_json_has_layers_and_an_integer_total(capsys):
     assert data["input"] == [32, 32, 1] and len(data["layers"]) == 8
     first, flatten = data["layers"][0], data["layers"][4]
     assert first == {
-        "line": 1,
+        "number": 1,
         "layer": "conv 5x5 c6",
         "output_shape": [28, 28, 6],
         "parameters": 156,
@@ -56,14 +56,14 @@ def test_a_ready_made_stack_comes_with_its_input(capsys):
 @pytest.mark.parametrize(
     "args, message",
     [
-        (["conv 3x3; banana"], "Line 2 'banana' should start with one of conv, pool, fc"),
+        (["conv 3x3; banana"], "Layer 2 'banana' should start with one of conv, pool, fc"),
         (["pool 2 s99999999999999999999"], "the number 99999999999999999999 is too large"),
         (["conv 3x3", "--input", "32x32x"], "--input '32x32x' should give the input as height x width x channels"),
         (["conv 3x3", "--input", "0x5x5"], "at least 1"),
         ([], "Give either a stack"),
         (["conv 3x3", "--preset", "vgg16"], "Give either a stack"),
         (["--preset", "resnet152"], "no ready-made stack called 'resnet152'"),
-        (["conv 3x3 c4; fc 10"], "Line 2 'fc 10' needs a flat list of numbers"),
+        (["conv 3x3 c4; fc 10"], "Layer 2 'fc 10' needs a flat list of numbers"),
     ],
 )
 def test_bad_syntax_is_one_sentence_naming_the_line_and_exit_2(capsys, args, message):

@@ -50,7 +50,7 @@ def test_lenet_5_by_hand_has_61706_parameters():
 def test_zero_parameter_steps_bias_and_batch_norm():
     result = calculate("input 8x8x2; conv 3x3 p1 c4 nobias; bn; relu; gap; fc 3 nobias; softmax", (1, 1, 1))
     assert result.input_from_text and result.input_shape == (8, 8, 2)
-    assert [r.line for r in result.rows] == [2, 3, 4, 5, 6, 7]
+    assert [r.number for r in result.rows] == [1, 2, 3, 4, 5, 6]
     assert [r.params for r in result.rows] == [2 * 9 * 4, 2 * 4, 0, 0, 4 * 3, 0]
     assert [r.shape for r in result.rows][3:] == [(4,), (3,), (3,)]
     assert [r.jump for r in result.rows][3] is None
@@ -79,7 +79,7 @@ def test_ceil_mode_pooling_matches_pytorch(size, kernel, stride, padding):
 def test_gap_instead_of_flatten_saves_what_the_first_fc_layer_loses():
     result = calculate("conv 3x3 p1 c16; pool 2; flatten; relu; fc 10", (8, 8, 3))
     saving = gap_saving(result)
-    assert saving is not None and saving.flatten_line == 3
+    assert saving is not None and saving.flatten_number == 3
     assert (saving.fc_before.params, saving.fc_after.params) == (4 * 4 * 16 * 10 + 10, 16 * 10 + 10)
     assert saving.saved == saving.fc_before.params - saving.fc_after.params
     assert gap_saving(calculate("conv 3x3; gap; fc 2", (8, 8, 3))) is None
@@ -89,18 +89,18 @@ def test_gap_instead_of_flatten_saves_what_the_first_fc_layer_loses():
     "text, message",
     [
         ("", "at least one layer"),
-        ("banana 3", "Line 1 'banana 3' should start with one of conv, pool, fc"),
-        ("conv", "Line 1 'conv' needs a kernel size"),
-        ("conv 3x3; conv 3x3 q7", "Line 2 'conv 3x3 q7': 'q7' is not understood; try e.g. 'conv 3x3 s2 p1 c64'"),
+        ("banana 3", "Layer 1 'banana 3' should start with one of conv, pool, fc"),
+        ("conv", "Layer 1 'conv' needs a kernel size"),
+        ("conv 3x3; conv 3x3 q7", "Layer 2 'conv 3x3 q7': 'q7' is not understood; try e.g. 'conv 3x3 s2 p1 c64'"),
         ("conv 3x3 c4 dw", "depthwise conv keeps the channel count (3)"),
-        ("conv 9x9", "Line 1 'conv 9x9' reaches 9 pixels but the padded input is only 4 (height)"),
+        ("conv 9x9", "Layer 1 'conv 9x9' reaches 9 pixels but the padded input is only 4 (height)"),
         ("pool 0", "at least 1"),
-        ("conv 3x3; fc 10", "Line 2 'fc 10' needs a flat list of numbers: put 'flatten' or 'gap' before it"),
-        ("flatten; pool 2", "Line 2 'pool 2' needs a picture"),
+        ("conv 3x3; fc 10", "Layer 2 'fc 10' needs a flat list of numbers: put 'flatten' or 'gap' before it"),
+        ("flatten; pool 2", "Layer 2 'pool 2' needs a picture"),
         ("relu 2", "'relu' takes no numbers"),
         ("fc", "needs a number of outputs"),
-        ("conv 3x3; input 3x3x3", "Line 2 'input 3x3x3': 'input' can only be the first line"),
-        ("input 3x", "Line 1 'input 3x' should give the input as height x width x channels"),
+        ("conv 3x3; input 3x3x3", "Layer 2 'input 3x3x3': 'input' can only be the first line"),
+        ("input 3x", "The input line 'input 3x' should give the input as height x width x channels"),
         ("input 0x4x4; conv 1", "must be at least 1"),
         ("input 4x4x1", "After the input line, type at least one layer"),
         ("pool 2 s99999999999999999999", "the number 99999999999999999999 is too large; numbers go up to 100,000"),
