@@ -1,6 +1,8 @@
 """Property-based: whatever a student types or edits, the lab answers with a kernel and finite numbers,
 or with one ExplorerError sentence; never another exception, inf or NaN."""
 
+from collections.abc import Callable
+
 import numpy as np
 from hypothesis import event, given, settings
 from hypothesis import strategies as st
@@ -10,6 +12,7 @@ from explorer.errors import ExplorerError
 from explorer.kernels.convolution import ConvOptions, apply_kernel
 from explorer.kernels.display import display_image, histogram, value_summary
 from explorer.kernels.parsing import colour_kernel, custom_kernel, parse_colour_text, parse_kernel_text
+from explorer.kernels.presets import Kernel
 
 IMAGE = np.random.default_rng(0).integers(0, 256, (7, 9, 3), dtype=np.uint8)
 SMALL = st.one_of(st.integers(-9, 9).map(str), st.floats(-10, 10).map(repr), st.sampled_from(["1/9", "-2/3", "1e-3"]))
@@ -51,6 +54,15 @@ def one_sentence(error: ExplorerError) -> None:
     assert message.endswith(".") and "\n" not in message and len(message) < 300, message
 
 
+def made_or_one_sentence(make: Callable[[], Kernel]) -> Kernel | None:
+    """The kernel ``make`` builds from the random input, or None after checking its error is one sentence."""
+    try:
+        return make()
+    except ExplorerError as error:
+        one_sentence(error)
+        return None
+
+
 def shown_without_inf_or_nan(kernel, options: ConvOptions) -> None:
     """Convolve the small image and check every number a page would draw is finite."""
     try:
@@ -70,10 +82,8 @@ def shown_without_inf_or_nan(kernel, options: ConvOptions) -> None:
 @settings(max_examples=200, deadline=None)
 @given(TYPED, st.booleans())
 def test_random_kernel_text_gives_a_kernel_or_one_sentence(text, normalise):
-    try:
-        kernel = custom_kernel(parse_kernel_text(text), normalise=normalise)
-    except ExplorerError as error:
-        one_sentence(error)
+    kernel = made_or_one_sentence(lambda: custom_kernel(parse_kernel_text(text), normalise=normalise))
+    if kernel is None:
         return
     assert all(np.all(np.isfinite(g)) and np.abs(g).max() <= 1e6 for g in kernel.arrays())
     shown_without_inf_or_nan(kernel, ConvOptions(padding="same"))
@@ -82,12 +92,9 @@ def test_random_kernel_text_gives_a_kernel_or_one_sentence(text, normalise):
 @settings(max_examples=200, deadline=None)
 @given(arrays(np.float64, st.tuples(st.integers(1, 5), st.integers(1, 5)), elements=FINITE_OR_NOT))
 def test_random_edited_grids_give_finite_outputs_or_one_sentence(grid):
-    try:
-        kernel = custom_kernel(grid)
-    except ExplorerError as error:
-        one_sentence(error)
-        return
-    shown_without_inf_or_nan(kernel, ConvOptions(color="gray"))
+    kernel = made_or_one_sentence(lambda: custom_kernel(grid))
+    if kernel is not None:
+        shown_without_inf_or_nan(kernel, ConvOptions(color="gray"))
 
 
 @settings(max_examples=200, deadline=None)
@@ -100,9 +107,6 @@ def test_random_edited_grids_give_finite_outputs_or_one_sentence(grid):
     st.one_of(st.floats(-300, 300), FINITE_OR_NOT),
 )
 def test_random_3d_filter_text_and_bias_give_a_filter_or_one_sentence(text, bias):
-    try:
-        kernel = colour_kernel(parse_colour_text(text), bias=bias)
-    except ExplorerError as error:
-        one_sentence(error)
-        return
-    shown_without_inf_or_nan(kernel, ConvOptions(color="rgb-sum"))
+    kernel = made_or_one_sentence(lambda: colour_kernel(parse_colour_text(text), bias=bias))
+    if kernel is not None:
+        shown_without_inf_or_nan(kernel, ConvOptions(color="rgb-sum"))
