@@ -13,7 +13,7 @@ import sys
 
 from explorer.errors import ExplorerError
 
-COMMAND_GROUPS = ("kernels", "network", "features", "cam", "lesson")
+COMMAND_GROUPS = ("kernels", "stack", "network", "features", "cam", "lesson")
 """Modules of ``explorer.cli`` that each register their sub-commands; a new group is one more name here."""
 
 
