@@ -120,7 +120,7 @@ def _kernel(pdf: FPDF, part: KernelPart, lesson: Lesson) -> None:
     _write(pdf, f"{part.kernel.name}: {part.kernel.explanation}", 12, "B", gap=1)
     scale, grid = whole_numbers(part.kernel.arrays()[0])
     y = pdf.get_y() + 1
-    cell = 7.0 if part.kernel.size > 3 else 8.0
+    cell = 7.0 if max(part.kernel.shape) > 3 else 8.0
     left = MARGIN + _table(pdf, grid, MARGIN, y, f"weights x 1/{scale}" if scale > 1 else "weights", cell) + 6
     width = min((WIDTH - MARGIN - left - 6) / 2, 52 * lesson.photo.shape[1] / lesson.photo.shape[0])
     pdf.set_font("Helvetica", "B", 9)
@@ -131,7 +131,7 @@ def _kernel(pdf: FPDF, part: KernelPart, lesson: Lesson) -> None:
     pdf.cell(width, 5, latin1(captions[1].format(*part.output_size, part.display)))
     height = _picture(pdf, lesson.photo, left, y + 6, width)
     _picture(pdf, part.output, left + width + 6, y + 6, width)
-    pdf.set_xy(MARGIN, y + 6 + max(height, part.kernel.size * ROW) + 3)
+    pdf.set_xy(MARGIN, y + 6 + max(height, part.kernel.shape[0] * ROW) + 3)
     _write(pdf, kernel_sentence(part, lesson.photo_size), 10.5)
     _write(pdf, "\n".join(part.formulas), 8.5, mono=True, gap=4)
 
@@ -164,8 +164,8 @@ def _step_page(pdf: FPDF, lesson: Lesson) -> None:
     _tables(
         pdf,
         [
-            (step.patch, "pixels under the kernel"),
-            (step.weights[0], "weights (flipped)"),
+            (step.patches[0], "pixels under the kernel"),
+            (step.weights[0], "weights (as written)"),
             (step.products[0], "products"),
         ],
     )

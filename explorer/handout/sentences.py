@@ -18,8 +18,8 @@ def number(value: float) -> str:
 
 def kernel_sentence(part: KernelPart, photo_size: tuple[int, int]) -> str:
     """What the kernel did to the photo and why the output has its size."""
-    options, size = part.options, part.kernel.size
-    pad = options.pad_amount(size)
+    options, (size, _columns) = part.options, part.kernel.shape
+    pad = options.pads(size)[0]  # the lesson's kernels are odd and square: as many zeros on each side
     colour = "the grey version of the photo" if options.color == "gray" else "each colour channel"
     (width, height), (out_width, out_height) = photo_size, part.output_size
     shrink = (
@@ -47,8 +47,8 @@ def step_sentence(step: ConvolutionStep) -> str:
     return (
         "Multiply each pixel by the weight on top of it, then add up the nine products: "
         f"the sum is {number(step.sums[0])}, and that is the output pixel (its brightness in the edge picture "
-        "is its absolute value). A true convolution flips the kernel half a turn before sliding it, which is "
-        "why the weights here are the Sobel-x grid mirrored left to right and top to bottom."
+        "is its absolute value). Like a CNN layer, the grid is used as written (cross-correlation); the "
+        "textbook convolution would first flip it half a turn, left to right and top to bottom."
     )
 
 

@@ -12,7 +12,8 @@ import numpy as np
 
 from explorer.kernels.convolution import ConvOptions, apply_kernel, output_sizes, source_image
 from explorer.kernels.display import display_image
-from explorer.kernels.presets import PRESETS, custom_kernel, get_preset
+from explorer.kernels.parsing import custom_kernel
+from explorer.kernels.presets import PRESETS, get_preset
 from explorer.kernels.steps import convolution_step, pool
 from explorer.kernels.whole import whole_numbers
 from explorer.quiz.question import (
@@ -48,7 +49,11 @@ def output_size(source: QuizSource, rng: random.Random) -> Question:
     result = apply_kernel(pixels, custom_kernel(np.ones((size, size))), options)
     out_h, out_w = result.values.shape[:2]
     other = ConvOptions(stride=stride, padding="valid" if padding == "same" else "same")
-    slips = [output_sizes(height, width, size, other), output_sizes(height, width, size, ConvOptions(padding=padding))]
+    square = (size, size)
+    slips = [
+        output_sizes(height, width, square, other),
+        output_sizes(height, width, square, ConvOptions(padding=padding)),
+    ]
     distractors = [_size(w.output, h.output) for h, w in slips if min(h.output, w.output) > 0]
     distractors += [_size(max(1, out_w - 1), max(1, out_h - 1)), _size(width // stride, height // stride)]
     distractors += [_size(out_w + 1, out_h + 1), _size(out_w + 2, out_h + 2)]
@@ -58,7 +63,7 @@ def output_size(source: QuizSource, rng: random.Random) -> Question:
         "output_size",
         f"A {size}x{size} kernel slides over this {width} x {height} photo with stride {stride} and "
         f"'{padding}' padding. What size (width x height) is the output?",
-        f"P = {options.pad_amount(size)} zeros on each side, and the formula gives {formulas}.",
+        f"P = {options.pads(size)[0]} zeros on each side, and the formula gives {formulas}.",
         truth,
         multiple_choice(rng, truth, distractors),
     )
@@ -138,7 +143,7 @@ def step_sum(source: QuizSource, rng: random.Random) -> Question:
         step.value,
         tolerance=0.01,
         tables=(
-            NumberTable("red values under the kernel", step.patch, pixels=True),
+            NumberTable("red values under the kernel", step.patches[0], pixels=True),
             NumberTable(f"{name} weights", step.weights[0]),
         ),
     )

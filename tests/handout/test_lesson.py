@@ -46,8 +46,8 @@ def test_the_kernels_are_the_real_outputs_with_their_output_size_arithmetic(less
         "height: floor((H - K_eff + 2P) / S) + 1 = floor((300 - 5 + 2*0) / 2) + 1 = 148",
         "width: floor((W - K_eff + 2P) / S) + 1 = floor((451 - 5 + 2*0) / 2) + 1 = 224",
     )
-    flipped = np.array([[1, 0, -1], [2, 0, -2], [1, 0, -1]], np.float64)  # filter2D correlates: flip for convolution
-    expected = np.clip(np.abs(cv2.filter2D(grey, -1, flipped, borderType=cv2.BORDER_CONSTANT)), 0, 255)
+    sobel_x = np.array([[-1, 0, 1], [-2, 0, 2], [-1, 0, 1]], np.float64)  # correlated as written, like filter2D
+    expected = np.clip(np.abs(cv2.filter2D(grey, -1, sobel_x, borderType=cv2.BORDER_CONSTANT)), 0, 255)
     assert np.abs(sobel.output[:, :, 0].astype(np.float64) - expected).max() <= 1.0
     blur = np.outer([1, 4, 6, 4, 1], [1, 4, 6, 4, 1]) / 256
     reference = cv2.filter2D(chelsea.to_array().astype(np.float64), -1, blur)[2:-2:2, 2:-2:2]
@@ -56,13 +56,13 @@ def test_the_kernels_are_the_real_outputs_with_their_output_size_arithmetic(less
 
 def test_the_step_by_step_sum_is_the_strongest_edge_pixel_of_sobel_x(lesson, grey):
     step = lesson.step
-    weights = torch.tensor([[-1.0, 0, 1], [-2, 0, 2], [-1, 0, 1]], dtype=torch.float64).flip(0, 1)
+    weights = torch.tensor([[-1.0, 0, 1], [-2, 0, 2], [-1, 0, 1]], dtype=torch.float64)  # F.conv2d correlates
     reference = F.conv2d(torch.from_numpy(grey)[None, None], weights[None, None], padding=1)[0, 0].numpy()
     assert step.sums[0] == pytest.approx(reference[step.row, step.col], abs=1e-3)  # the app's luma is float32
     inner = np.abs(reference[2:-2, 2:-2])
     assert abs(step.sums[0]) == pytest.approx(inner.max(), abs=1e-3)
-    assert np.allclose(step.patch, grey[step.row - 1 : step.row + 2, step.col - 1 : step.col + 2], atol=1e-3)
-    assert step.sums[0] == pytest.approx(float((step.patch * step.weights[0]).sum()))
+    assert np.allclose(step.patches[0], grey[step.row - 1 : step.row + 2, step.col - 1 : step.col + 2], atol=1e-3)
+    assert step.sums[0] == pytest.approx(float((step.patches[0] * step.weights[0]).sum()))
     assert lesson.step_window.shape[0] == lesson.step_window.shape[1] and lesson.step_window.ndim == 3
 
 
