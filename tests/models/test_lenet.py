@@ -9,6 +9,7 @@ import torch
 from PIL import Image
 
 from explorer.errors import ExplorerError
+from explorer.models.digits import prepare_digit
 from explorer.models.lenet import (
     DIGIT_CLASSES,
     LENET_PARAMS,
@@ -16,7 +17,6 @@ from explorer.models.lenet import (
     build_lenet5,
     input_window,
     lenet_forward,
-    prepare_digit,
     unit_weights,
 )
 from explorer.models.train_lenet import accuracy, framed, load_digit_split
