@@ -32,6 +32,8 @@ NOISE_MARGIN = 10.0
 """...and at least this many times the paper's own noise (its robust standard deviation)."""
 MIN_PIECE = 0.05
 """Ink pieces smaller than this share of the largest piece are specks, not parts of the digit."""
+
+
 def ink_mask(image: Image.Image) -> np.ndarray:
     """Where the ink is in a picture of one digit: a 0/1 float32 mask, at most 768 px plus a margin.
 
