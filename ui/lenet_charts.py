@@ -31,6 +31,8 @@ LABELS = {
 }  # fmt: skip
 """The stages drawn, left to right; conv and fc layers are shown after their ReLU, as the next layer reads them."""
 NAMES = {"act1": "conv1", "act2": "conv2", "act3": "fc1", "act4": "fc2", "fc3": "score"}
+UNSEEN = {"mode": "markers", "marker": {"size": 4, "opacity": 0}, "showlegend": False}
+"""The points that make every unit hoverable and clickable are invisible: the heatmaps show the values."""
 
 
 MAPS = ("input", "act1", "pool1", "act2", "pool2")
@@ -92,15 +94,18 @@ def _units(stage: str, values: np.ndarray, place: list[Place]) -> tuple[np.ndarr
 
 
 def _hover(stage: str) -> str:
+    """The hover text of a stage's units, from their customdata [channel, row, col, value, stage]."""
     name = NAMES.get(stage, stage)
-    if stage in ("input", "act1", "pool1", "act2", "pool2"):
+    if stage in MAPS:
         where = "" if stage == "input" else "map %{customdata[0]}, "
-        return f"{name}: {where}row %{{customdata[1]}}, col %{{customdata[2]}}<br>value %{{customdata[3]:.3f}}"
-    if stage == "softmax":
-        return "digit %{customdata[0]}: probability %{customdata[3]:.1%}"
-    if stage == "fc3":
-        return "score of digit %{customdata[0]}: %{customdata[3]:.3f}"
-    return f"{name}: unit %{{customdata[0]}}<br>value %{{customdata[3]:.3f}}"
+        text = f"{name}: {where}row %{{customdata[1]}}, col %{{customdata[2]}}<br>value %{{customdata[3]:.3f}}"
+    elif stage == "softmax":
+        text = "digit %{customdata[0]}: probability %{customdata[3]:.1%}"
+    elif stage == "fc3":
+        text = "score of digit %{customdata[0]}: %{customdata[3]:.3f}"
+    else:
+        text = f"{name}: unit %{{customdata[0]}}<br>value %{{customdata[3]:.3f}}"
+    return text + "<extra></extra>"
 
 
 def _heatmaps(figure: go.Figure, stage: str, values: np.ndarray, place: list[Place]) -> None:
@@ -196,18 +201,7 @@ def lenet_figure(run: LenetRun, story: UnitStory | None = None, height: int = 45
             _heatmaps(figure, stage, values, places[stage])
     for stage in LABELS:
         xs, ys, data = _units(stage, run.stage(stage), places[stage])
-        figure.add_trace(
-            go.Scatter(
-                x=xs,
-                y=ys,
-                customdata=data,
-                mode="markers",
-                marker={"size": 4, "opacity": 0},
-                hovertemplate=_hover(stage) + "<extra></extra>",
-                name=stage,
-                showlegend=False,
-            )
-        )
+        figure.add_trace(go.Scatter(x=xs, y=ys, customdata=data, hovertemplate=_hover(stage), name=stage, **UNSEEN))
     for stage, label in LABELS.items():
         place = places[stage]
         centre = (min(p.left for p in place) + max(p.left + p.width for p in place)) / 2

@@ -9,7 +9,7 @@ import cv2
 import numpy as np
 from playwright.sync_api import expect
 
-from tests.browser.driver import assert_no_exception, open_page, screenshot, wait_until_idle
+from tests.browser.driver import assert_no_exception, hand_file, open_page, screenshot, wait_until_idle
 
 MAPS = 1 + 6 + 6 + 16 + 16 + 4
 """Heatmaps in the network figure: the input, conv1's 6 maps, pool1's 6, conv2's 16, pool2's 16, and the
@@ -83,11 +83,7 @@ def test_uploading_a_photo_of_a_written_digit(page, app_url, tmp_path):
     cv2.imwrite(str(photo), paper)
     open_page(page, app_url, "tiny_cnn")
     main = page.locator('[data-testid="stMain"]')
-    main.get_by_text("Upload", exact=True).click()
-    chooser = main.locator('[data-testid="stFileUploader"] input[type="file"]')
-    expect(chooser).to_be_attached(timeout=60_000)
-    wait_until_idle(page)
-    chooser.set_input_files(str(photo))
+    hand_file(page, main, photo)
     reads(page, "4")
     expect(main.get_by_text("your picture")).to_be_visible()
     assert_no_exception(page)
