@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from explorer.models.lenet import LenetRun, UnitStory
+from explorer.models.lenet import UnitStory
 from ui import tiny_cnn as glue
 from ui.charts import NO_TOOLBAR
 from ui.errors import user_errors
@@ -23,14 +23,15 @@ def unit_title(story: UnitStory) -> str:
         return f"softmax: the probability of digit {story.channel} is {story.value:.1%}"
     if story.stage == "fc3":
         return f"scores: digit {story.channel} scores {story.value:.3f}"
-    if story.seen.shape != (32, 32) or story.stage in ("input", "act1", "pool1", "act2", "pool2"):
-        where = f"map {story.channel}, row {story.row}, column {story.col}"
-        where = f"unit {story.channel} (pool2 map {story.channel // 25})" if story.stage == "flatten" else where
-        return f"{stage} {where}: {story.value:.3f}"
-    return f"{stage} unit {story.channel}: {story.value:.3f}"
+    if story.stage == "flatten":
+        return f"flatten unit {story.channel} (pool2 map {story.channel // 25}): {story.value:.3f}"
+    if story.stage in ("fc1", "fc2", "act3", "act4"):
+        return f"{stage} unit {story.channel}: {story.value:.3f}"
+    where = "" if story.stage == "input" else f"map {story.channel}, "
+    return f"{stage} {where}row {story.row}, column {story.col}: {story.value:.3f}"
 
 
-def how_it_was_made(story: UnitStory, run: LenetRun) -> None:
+def how_it_was_made(story: UnitStory) -> None:
     """The weights that made the unit (or why there are none), and the sum worked out again."""
     if story.weights is not None:
         layer = story.weights.layer
@@ -60,7 +61,7 @@ def how_it_was_made(story: UnitStory, run: LenetRun) -> None:
         st.markdown("The input is the digit itself, 32x32 pixels from 0 (black) to 1 (white).")
 
 
-def unit_details(story: UnitStory, run: LenetRun) -> None:
+def unit_details(story: UnitStory) -> None:
     """The chosen unit: the input pixels it sees, and the weights that made it."""
     st.subheader(unit_title(story))
     row0, row1, col0, col1 = story.window
@@ -70,7 +71,7 @@ def unit_details(story: UnitStory, run: LenetRun) -> None:
         st.markdown(f"It sees input rows {row0}-{row1 - 1}, columns {col0}-{col1 - 1}: **{size} pixels**.")
         st.plotly_chart(pixels_figure(story.seen, "What it sees"), key="tiny_seen", config=NO_TOOLBAR)
     with made:
-        how_it_was_made(story, run)
+        how_it_was_made(story)
 
 
 def tiny_cnn() -> None:
@@ -89,7 +90,8 @@ def tiny_cnn() -> None:
     run = glue.run_of(digit)
     with left:
         best = run.prediction
-        st.metric("The network reads", str(best), f"{float(run.softmax[best]):.1%} sure", delta_color="off")
+        sure = f"{float(run.softmax[best]):.1%} sure"
+        st.metric("The network reads", str(best), sure, delta_color="off", delta_arrow="off")
         if thumbnail:
             st.image(data, width=96, caption="your picture")
     with right:
@@ -105,7 +107,7 @@ def tiny_cnn() -> None:
         selection_mode="points",
         config=NO_TOOLBAR,
     )
-    unit_details(story, run)
+    unit_details(story)
 
 
 tiny_cnn()
