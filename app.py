@@ -11,6 +11,7 @@ PAGES = {
         st.Page("views/feature_maps.py", title="Feature maps", icon=":material/layers:"),
         st.Page("views/filters.py", title="Filters", icon=":material/grid_view:"),
         st.Page("views/architecture.py", title="Architecture", icon=":material/account_tree:"),
+        st.Page("views/tiny_cnn.py", title="Tiny CNN", icon=":material/draw:"),
     ],
     "Explain": [st.Page("views/grad_cam.py", title="Grad-CAM studio", icon=":material/visibility:")],
     "Practise": [st.Page("views/quiz.py", title="Quiz", icon=":material/quiz:")],

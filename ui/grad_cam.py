@@ -11,7 +11,7 @@ import streamlit as st
 
 from explorer.cam.evaluation import Faithfulness, faithfulness, gradient_saliency, map_similarity
 from explorer.cam.methods import CamSet, compute_cams
-from explorer.cam.targets import ConvLayer, conv_layers, default_layer
+from explorer.cam.targets import CamLayer, cam_layers, default_layer
 from explorer.drawing import heatmap, overlay, png_bytes
 from explorer.images import LoadedImage
 from explorer.models import LoadedModel
@@ -22,13 +22,13 @@ TOP_K = 5
 
 
 @st.cache_data(max_entries=32, show_spinner=False)
-def layers_of(name: str, size: tuple[int, int] = (224, 224)) -> tuple[ConvLayer, ...]:
-    """The network's convolutions with their output shapes for an input of ``size`` (height, width)."""
-    return conv_layers(cached_model(name).module, size)
+def layers_of(name: str, size: tuple[int, int] = (224, 224)) -> tuple[CamLayer, ...]:
+    """The network's blocks, then its convolutions, with output shapes for an input of ``size`` (height, width)."""
+    return cam_layers(cached_model(name).module, size)
 
 
 def auto_layer(name: str, size: tuple[int, int] = (224, 224)) -> str:
-    """The last convolution larger than 1x1 for an input of ``size``."""
+    """The last block whose output is larger than 1x1 for an input of ``size`` (ResNet's ``layer4``)."""
     return default_layer(layers_of(name, size))
 
 

@@ -41,7 +41,7 @@ def layer_table_section() -> None:
                 "padding": row.padding,
                 "output": " x ".join(map(str, row.output_shape)),
                 "parameters": row.params,
-                "receptive field": row.receptive_field,
+                "receptive field": row.receptive_text,
                 "multiply-adds": row.mult_adds,
             }
             for row in table.rows
@@ -49,7 +49,7 @@ def layer_table_section() -> None:
         width="stretch",
         height=420,
         hide_index=True,
-        column_config=NUMBERS,
+        column_config=NUMBERS | {"receptive field": st.column_config.TextColumn()},
     )
     st.caption(
         "Totals count every parameter of the model. Multiply-adds count convolutions and fully connected "

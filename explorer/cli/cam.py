@@ -11,7 +11,7 @@ from explorer.cli.common import check_suffix, load_image_and_model, network_comm
 def register(commands: argparse._SubParsersAction) -> None:
     """Add ``cam`` to ``python -m explorer``."""
     cam = network_command(commands, "cam", "which parts of a photo made the network choose a class (Grad-CAM family)")
-    cam.add_argument("--layer", help="layer name (default: the last convolution larger than 1x1)")
+    cam.add_argument("--layer", help="layer name (default: the last block with a grid larger than 1x1, e.g. layer4)")
     cam.add_argument(
         "--method",
         default="Grad-CAM",
@@ -32,7 +32,7 @@ def run_cam(args: argparse.Namespace) -> int:
     import numpy as np
 
     from explorer.cam.methods import compute_cams, method_name
-    from explorer.cam.targets import conv_layers, default_layer, ranked_classes, resolve_class
+    from explorer.cam.targets import cam_layers, default_layer, ranked_classes, resolve_class
     from explorer.drawing import COLORMAPS, heatmap, overlay, png_bytes
     from explorer.errors import ExplorerError
 
@@ -43,7 +43,7 @@ def run_cam(args: argparse.Namespace) -> int:
         check_suffix(args.out, {".png": "the overlay picture"}, "--out")
     image, model = load_image_and_model(args)
     inputs = model.preprocess(image.image)
-    layer = args.layer or default_layer(conv_layers(model.module, tuple(inputs.shape[-2:])))
+    layer = args.layer or default_layer(cam_layers(model.module, tuple(inputs.shape[-2:])))
     wants_rank = str(args.target).strip().lower().startswith("top")
     ranked = ranked_classes(model.module, inputs) if wants_rank else ()
     index = resolve_class(args.target, model.categories, ranked)

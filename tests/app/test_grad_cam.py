@@ -31,8 +31,9 @@ def test_page_shows_two_overlays_and_downloads(app):
 
 def test_layer_shapes_are_those_of_the_users_photo_not_a_square_probe(app):
     layer = app.selectbox(key="cam_layer_left")
-    assert layer.value == "_conv_head"
-    assert layer.format_func(layer.value).endswith("(1280x7x11)")  # chelsea 451x300 -> input 337x224
+    assert layer.value == "_head_act"
+    assert layer.format_func(layer.value) == "block · _head_act (1280x7x11)"  # chelsea 451x300 -> input 337x224
+    assert layer.format_func("_conv_head") == "convolution · _conv_head (1280x7x11)"
 
 
 def test_display_changes_redraw_without_recomputing(app, forwards):
