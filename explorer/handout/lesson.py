@@ -17,7 +17,7 @@ import numpy as np
 from explorer.cam.contrast import CANDIDATES, least_alike
 from explorer.cam.evaluation import map_similarity
 from explorer.cam.methods import compute_cams
-from explorer.cam.targets import conv_layers, default_layer, resolve_class
+from explorer.cam.targets import cam_layers, default_layer, resolve_class
 from explorer.drawing import heatmap, overlay
 from explorer.errors import ExplorerError
 from explorer.images import LoadedImage
@@ -222,7 +222,7 @@ def build_lesson(
     step = convolution_step(sobel_result, row, col)
     run = run or run_network(model, image.image)
     inputs = model.preprocess(image.image)
-    layer = default_layer(conv_layers(model.module, tuple(inputs.shape[-2:])))
+    layer = default_layer(cam_layers(model.module, tuple(inputs.shape[-2:])))
     ranked = tuple(int(i) for i in np.argsort(-run.probabilities, kind="stable"))
     top = ranked[0]
     classes = list(ranked[:CANDIDATES])

@@ -11,7 +11,7 @@ import random
 import numpy as np
 
 from explorer.cam.contrast import CANDIDATES, least_alike
-from explorer.cam.targets import conv_layers, default_layer
+from explorer.cam.targets import cam_layers, default_layer
 from explorer.drawing import heatmap, overlay
 from explorer.quiz.question import Picture, Question, QuizSource, multiple_choice, shown_photo
 
@@ -43,7 +43,7 @@ def cam_class(source: QuizSource, rng: random.Random) -> Question:
     run = source.network_run()
     categories = source.model.categories
     ranked = tuple(int(i) for i in np.argsort(-run.probabilities, kind="stable")[:CANDIDATES])
-    layer = default_layer(conv_layers(source.model.module, tuple(run.view.shape[:2])))
+    layer = default_layer(cam_layers(source.model.module, tuple(run.view.shape[:2])))
     cams = source.class_maps(layer, ranked)
     top = ranked[0]
     other = least_alike(cams, top)

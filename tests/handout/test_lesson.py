@@ -93,10 +93,10 @@ def test_feature_maps_show_an_early_a_middle_and_a_late_layer(lesson):
 
 
 def test_the_wrong_class_is_the_next_guess_whose_map_differs_most(lesson, lite0, chelsea):
-    assert lesson.top_cam.index == lesson.predictions[0].index and lesson.cam_layer == "_conv_head"
+    assert lesson.top_cam.index == lesson.predictions[0].index and lesson.cam_layer == "_head_act"
     with torch.no_grad():
         ranked = lite0.module(lite0.preprocess(chelsea.image))[0].argsort(descending=True)[:10].tolist()
-    maps = grad_cam_by_hand(lite0, chelsea, "_conv_head", ranked)
+    maps = grad_cam_by_hand(lite0, chelsea, "_head_act", ranked)
     top = maps[ranked[0]].ravel()
     correlation = {k: np.corrcoef(top, maps[k].ravel())[0, 1] for k in ranked[1:]}
     assert lesson.wrong_cam.index == min(correlation, key=correlation.get)

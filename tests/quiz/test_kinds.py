@@ -162,7 +162,7 @@ def test_the_cam_shown_is_the_map_of_the_revealed_class(source, lite0, chelsea, 
     classes = [lite0.categories.index(first), lite0.categories.index(second)]
     maps = {
         k: cv2.resize(m, chelsea.size, interpolation=cv2.INTER_LINEAR)
-        for k, m in grad_cam_by_hand(lite0, chelsea, "_conv_head", classes).items()
+        for k, m in grad_cam_by_hand(lite0, chelsea, "_head_act", classes).items()
     }
     hue = cv2.cvtColor(question.pictures[0].pixels, cv2.COLOR_RGB2HSV)[:, :, 0].astype(np.float64)
     redness = -np.abs(np.where(hue > 90, hue - 180, hue))  # jet: red (hue 0) where the map is high
