@@ -13,6 +13,7 @@ from typing import Any
 import numpy as np
 import streamlit as st
 import torch
+from PIL import Image
 from torch import nn
 
 from explorer.device import default_device
@@ -35,9 +36,11 @@ def cached_lenet() -> nn.Module:
 
 
 @st.cache_data(max_entries=64, show_spinner=False)
-def digit_from_bytes(data: bytes) -> np.ndarray:
-    """Any picture file of one digit as the 32x32 input (decoded and checked by ``explorer.images``)."""
-    return prepare_digit(load_image(data).image)
+def digit_from_bytes(data: bytes) -> tuple[np.ndarray, Image.Image]:
+    """Any picture file of one digit as the 32x32 input and as the 8-bit RGB picture it was read from
+    (decoded and checked by ``explorer.images``; a 16-bit or CMYK file is shown as what was read)."""
+    picture = load_image(data).image
+    return prepare_digit(picture), picture
 
 
 @st.cache_data(max_entries=64, show_spinner=False)

@@ -82,7 +82,7 @@ def tiny_cnn() -> None:
     left, right = st.columns([1, 3.4], gap="medium")
     with left, user_errors():
         data, thumbnail = glue.picture_bytes()
-        digit = glue.digit_from_bytes(data) if data is not None else None
+        digit, picture = glue.digit_from_bytes(data) if data is not None else (None, None)
     if digit is None:
         with right:
             st.info("Draw a digit in the black box (or pick a sample, or upload a photo).", icon=":material/draw:")
@@ -93,7 +93,7 @@ def tiny_cnn() -> None:
         sure = f"{float(run.softmax[best]):.1%} sure"
         st.metric("The network reads", str(best), sure, delta_color="off", delta_arrow="off")
         if thumbnail:
-            st.image(data, width=96, caption="your picture")
+            st.image(picture, width=96, caption="your picture")
     with right:
         figure = st.container()
         pickers = st.container()

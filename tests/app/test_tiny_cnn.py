@@ -128,3 +128,30 @@ def test_every_digit_cell_is_the_input_the_network_saw(app):
     input_map = next(trace for trace in figure(app)["data"] if trace["type"] == "heatmap")
     expected = prepare_digit(Image.open(digit_samples()["0"]))
     np.testing.assert_allclose(array(input_map["z"]).astype(np.float32), expected, atol=1e-6)
+
+
+@pytest.mark.parametrize(
+    ("name", "data"),
+    [
+        ("one pixel", Image.new("RGB", (1, 1), (200, 30, 30))),
+        ("long and thin", Image.fromarray(np.tile(np.arange(0, 250, 2, dtype=np.uint8), (12, 16)))),
+        ("16-bit grey", Image.fromarray(np.linspace(0, 65535, 64 * 48).astype(np.uint16).reshape(48, 64))),
+        ("not an image", None),
+    ],
+)
+def test_an_awkward_upload_is_read_or_refused_in_one_sentence(app, name, data):
+    import io
+
+    buffer = io.BytesIO()
+    if data is None:
+        buffer.write(b"%PDF-1.4 this is not a picture")
+    else:
+        data.save(buffer, format="PNG")
+    app.radio(key="tiny_source").set_value(glue.SOURCE_UPLOAD).run()
+    app.get("file_uploader")[0].set_value((f"{name}.png", buffer.getvalue(), "image/png")).run()
+    assert not app.exception, app.exception
+    said = [error.value for error in app.error]
+    if data is None:
+        assert said, "a file that is no picture gets a sentence"
+    # a picture is either read (the network names a digit) or refused in one sentence (blank, not a picture)
+    assert (len(said) == 1 and not app.get("plotly_chart")) or (not said and app.metric and read(app)), said
