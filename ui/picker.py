@@ -15,7 +15,7 @@ from PIL import Image, ImageOps
 
 from explorer.device import default_device
 from explorer.errors import ExplorerError
-from explorer.images import SAMPLES, SAMPLES_DIR, LoadedImage, load_image
+from explorer.images import MAX_FILE_MB, SAMPLES, SAMPLES_DIR, LoadedImage, load_image
 
 SOURCE_SAMPLE, SOURCE_UPLOAD, SOURCE_CAMERA = "Sample photo", "Upload", "Camera"
 _IMAGE_KEY = "explorer_image"
@@ -57,7 +57,9 @@ def image_picker() -> None:
         st.query_params["sample"] = name
         chosen = (f"sample:{name}", (SAMPLES_DIR / SAMPLES[name]).read_bytes)
     elif source == SOURCE_UPLOAD:
-        upload = sidebar.file_uploader("Upload a photo", type=UPLOAD_TYPES, key="image_upload")
+        upload = sidebar.file_uploader(
+            "Upload a photo", type=UPLOAD_TYPES, key="image_upload", max_upload_size=MAX_FILE_MB
+        )
         chosen = (f"upload:{upload.file_id}", upload.getvalue) if upload is not None else None
     else:
         shot = sidebar.camera_input("Take a photo", key="image_camera")
