@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import io
-import os
 import struct
 import tomllib
 import zlib
@@ -175,13 +174,6 @@ def test_unknown_sample_name_lists_the_samples():
 def test_an_endless_device_is_refused_without_reading_it():
     with pytest.raises(ExplorerError, match="'/dev/zero' is not a regular file"):
         load_path("/dev/zero")
-
-
-def test_a_named_pipe_is_refused_instead_of_waiting_for_a_writer(tmp_path):
-    pipe = tmp_path / "photo.png"
-    os.mkfifo(pipe)
-    with pytest.raises(ExplorerError, match="not a regular file"):
-        load_path(pipe)
 
 
 def test_a_folder_is_refused(tmp_path):

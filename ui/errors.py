@@ -1,13 +1,48 @@
-"""How the app shows a problem the user can fix: one red sentence, never a traceback."""
+"""How the app shows a problem the user can fix: one red sentence, never a traceback, never user Markdown.
+
+An ExplorerError's sentence is plain text (the command line prints it as it is), and it may echo what a
+user typed: a kernel token, a class name, a file name. Streamlit renders every message as Markdown, so the
+sentence is escaped first: bold, links, LaTeX, HTML and remote images in it show as the characters typed.
+"""
 
 from __future__ import annotations
 
 import contextlib
+import re
 from collections.abc import Iterator
 
 import streamlit as st
 
 from explorer.errors import ExplorerError
+
+_ALWAYS = re.compile(r"([\\`*_~\[\]<>&$|@])")
+"""Characters that start Markdown mid-line: escapes, code, emphasis, strike-through, links and images,
+HTML and autolinks, entities, LaTeX maths, tables, e-mail autolinks."""
+_NAMED = re.compile(r":(?=[A-Za-z/])")
+"""A colon before a name (``:red[...]`` colours, ``:smile:`` emoji, ``:material/...:`` icons) or ``//``
+(``http://`` autolinks)."""
+_WEB = re.compile(r"(?<=www)\.", re.IGNORECASE)
+"""The dot of ``www.``, which GitHub Markdown turns into a link."""
+_LINE_START = re.compile(r"^(\s*\d*)([#>+=.)-])")
+"""What makes a heading, quote, list or numbered list (``1.``) at the start of a line."""
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]+")
+
+
+def literal(text: str) -> str:
+    """``text`` as Markdown that renders exactly as written, on one line (control characters become spaces).
+
+    A backslash before an ASCII punctuation character makes it literal in CommonMark and in Streamlit's
+    Markdown (GitHub autolinks and tables, ``$`` maths, ``:red[...]`` colours); only the characters that
+    could mean something are escaped, so an ordinary sentence reads the same in the source.
+    """
+    flat = _CONTROL.sub(" ", text)
+    escaped = _WEB.sub(r"\\.", _NAMED.sub(r"\\:", _ALWAYS.sub(r"\\\1", flat)))
+    return _LINE_START.sub(r"\1\\\2", escaped)
+
+
+def show_error(error: ExplorerError | str, icon: str = ":material/error:") -> None:
+    """One red sentence, shown literally (see ``literal``)."""
+    st.error(literal(str(error)), icon=icon)
 
 
 @contextlib.contextmanager
@@ -16,5 +51,5 @@ def user_errors() -> Iterator[None]:
     try:
         yield
     except ExplorerError as error:
-        st.error(str(error), icon=":material/error:")
+        show_error(error)
         st.stop()

@@ -13,6 +13,7 @@ import streamlit as st
 from explorer.errors import ExplorerError
 from explorer.models import DEFAULT_MODEL, MODELS, LoadedModel, load_model
 from explorer.models.weights import ensure_weights
+from ui.errors import show_error
 
 _CHOICE_KEY = "explorer_model"
 _FAILED_KEY = "explorer_model_failures"
@@ -91,7 +92,7 @@ def _fall_back(name: str, failures: dict[str, str]) -> LoadedModel:
 
     The failure is remembered for the session, so moving a slider does not start the download again.
     """
-    st.error(f"{failures[name]} Showing {MODELS[DEFAULT_MODEL].title} instead.", icon=":material/cloud_off:")
+    show_error(f"{failures[name]} Showing {MODELS[DEFAULT_MODEL].title} instead.", icon=":material/cloud_off:")
 
     def forget() -> None:
         failures.pop(name, None)

@@ -16,6 +16,7 @@ from PIL import Image, ImageOps
 from explorer.device import default_device
 from explorer.errors import ExplorerError
 from explorer.images import MAX_FILE_MB, SAMPLES, SAMPLES_DIR, LoadedImage, load_image
+from ui.errors import literal, show_error
 
 SOURCE_SAMPLE, SOURCE_UPLOAD, SOURCE_CAMERA = "Sample photo", "Upload", "Camera"
 _IMAGE_KEY = "explorer_image"
@@ -36,7 +37,7 @@ def device_badge() -> None:
     choice = default_device()
     icon = ":material/memory:" if choice.is_cuda else ":material/developer_board:"
     st.sidebar.badge(f"Computing on {choice.name}", icon=icon, color="green" if choice.is_cuda else "gray")
-    st.sidebar.caption(f"Why: {choice.reason}.")
+    st.sidebar.caption(literal(f"Why: {choice.reason}."))
 
 
 def image_picker() -> None:
@@ -116,7 +117,7 @@ def current_image() -> LoadedImage | None:
     device_badge()
     error = st.session_state.get(_ERROR_KEY)
     if error:
-        st.error(error, icon=":material/error:")
+        show_error(error)
         return None
     loaded: LoadedImage | None = st.session_state.get(_IMAGE_KEY)
     if loaded is None:
