@@ -37,6 +37,9 @@ is decoded at a reduced scale, so it may have the full 100."""
 WEBP_COPIES = 4
 """Pillow decodes WebP through libwebp's animation decoder, which holds about four full-size RGBA buffers."""
 
+MAX_ASPECT = 1024
+"""The longest side may be at most this many times the shortest (after fitting): 4000x3 is fine, 4000x1 is not."""
+
 COMPUTE_MAX_SIDE = 2048
 """Longer sides are downscaled to this for compute, keeping the aspect ratio (and said so)."""
 
@@ -137,6 +140,11 @@ def load_image(data: bytes, max_side: int = COMPUTE_MAX_SIDE) -> LoadedImage:
     if min(image.size) < 8:
         notes.append(f"The image is tiny ({image.width}x{image.height}); results will be few pixels.")
     ratio = max(image.size) / min(image.size)
+    if ratio > MAX_ASPECT:
+        raise ExplorerError(
+            f"The image is {width}x{height} pixels: a line rather than a picture (one side over {MAX_ASPECT} "
+            "times the other once it is fitted for computing); please use a picture a few pixels thick."
+        )
     if ratio > 20:
         notes.append(f"The image is very long and thin (aspect ratio {ratio:.0f}:1).")
     return LoadedImage(image, tuple(notes), (width, height), fmt, hashlib.sha256(data).hexdigest())

@@ -193,3 +193,13 @@ def test_a_file_over_the_upload_cap_is_refused_before_it_is_read(tmp_path):
 def test_the_cap_is_the_one_the_apps_uploader_has():
     config = tomllib.loads((ROOT / ".streamlit" / "config.toml").read_text())
     assert config["server"]["maxUploadSize"] == MAX_FILE_MB
+
+
+@pytest.mark.parametrize("size", [(4000, 1), (1, 3000), (3000, 2)])
+def test_a_one_pixel_line_is_refused_with_its_size(size):
+    assert_refused(encode(Image.new("RGB", size, "white"), "PNG"), f"{size[0]}x{size[1]} pixels: a line rather than")
+
+
+def test_a_sliver_a_few_pixels_thick_is_accepted():
+    loaded = load_image(encode(Image.new("RGB", (4000, 3), "white"), "PNG"))
+    assert loaded.size == (COMPUTE_MAX_SIDE, 2)
