@@ -51,3 +51,21 @@ def stalling_server() -> Iterator[tuple[str, threading.Event, threading.Event]]:
         release.set()
         thread.join()
         listener.close()
+
+
+def bytes_handler(data: bytes, requests: list[str] | None = None) -> type[http.server.BaseHTTPRequestHandler]:
+    """A handler that answers every GET with ``data`` (and appends each request's path to ``requests``)."""
+
+    class Serves(http.server.BaseHTTPRequestHandler):
+        def do_GET(self) -> None:
+            if requests is not None:
+                requests.append(self.path)
+            self.send_response(200)
+            self.send_header("Content-Length", str(len(data)))
+            self.end_headers()
+            self.wfile.write(data)
+
+        def log_message(self, *_args: object) -> None:
+            pass
+
+    return Serves

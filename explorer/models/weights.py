@@ -112,10 +112,14 @@ def ensure_weights(
     url: str,
     title: str,
     progress: ProgressCallback | None = None,
-    timeout: float = TIMEOUT_S,
-    deadline: float = DEADLINE_S,
+    timeout: float | None = None,
+    deadline: float | None = None,
 ) -> Path:
-    """Return the cached file for ``url``, downloading and verifying it first if it is missing."""
+    """Return the cached file for ``url``, downloading and verifying it first if it is missing.
+
+    ``timeout`` (seconds without a byte) and ``deadline`` (seconds for the whole file) default to
+    TIMEOUT_S and DEADLINE_S as they are when the download starts.
+    """
     target = cached_path(url)
     if target.is_file():
         return target
@@ -131,7 +135,8 @@ def ensure_weights(
     temp = Path(temp_name)
     try:
         with os.fdopen(handle, "wb") as out:
-            digest = _stream(source, out, progress, (timeout, deadline), title)
+            limits = (timeout or TIMEOUT_S, deadline or DEADLINE_S)
+            digest = _stream(source, out, progress, limits, title)
         wanted = expected_hash_prefix(url)
         if wanted and not digest.startswith(wanted):
             raise ExplorerError(
@@ -148,6 +153,12 @@ def ensure_weights(
 
 def _unsaved(title: str, error: OSError) -> ExplorerError:
     return ExplorerError(f"The weights for {title} could not be saved ({error.strerror or error}).")
+
+
+def _duration(seconds: float) -> str:
+    if seconds >= 120:
+        return f"{seconds / 60:g} minutes"
+    return f"{seconds:g} second" + ("" if seconds == 1 else "s")
 
 
 def _process_alive(pid: int) -> bool:
@@ -177,7 +188,7 @@ def _stream(
                 progress(0, total)
             while chunk := reply.read1(_CHUNK):
                 if time.monotonic() - started > deadline:
-                    took = f"{deadline:g} seconds" if deadline < 120 else f"{deadline / 60:g} minutes"
+                    took = _duration(deadline)
                     raise ExplorerError(
                         f"The download of {title}'s weights took longer than {took}, so it was stopped and "
                         "nothing was saved; please try again on a faster connection."
@@ -196,7 +207,7 @@ def _stream(
     except (urllib.error.URLError, http.client.HTTPException, OSError, ValueError) as error:
         if isinstance(error, TimeoutError) or isinstance(getattr(error, "reason", None), TimeoutError):
             raise ExplorerError(
-                f"The server for {title}'s weights did not answer within {timeout:g} seconds; nothing was saved, "
+                f"The server for {title}'s weights did not answer within {_duration(timeout)}; nothing was saved, "
                 "please try again later (the default EfficientNet-Lite0 works offline)."
             ) from error
         raise ExplorerError(

@@ -3,16 +3,15 @@ damaged cached file is replaced by "Try the download again"."""
 
 from __future__ import annotations
 
-import http.server
 import threading
 
 import pytest
 import torch
 
-from explorer.models import DEFAULT_MODEL, get_spec, top_predictions
+from explorer.models import DEFAULT_MODEL, get_spec, top_predictions, weights
 from explorer.models.weights import MIRROR_ENV, cached_path
 from tests.app.conftest import open_page
-from tests.local_servers import serve, stalling_server
+from tests.local_servers import bytes_handler, serve, stalling_server
 from tests.models.test_download_faults import checkpoint_spec
 from ui.errors import literal
 from ui.models import cached_model
@@ -47,6 +46,21 @@ def test_a_stalled_download_blocks_no_other_session_and_ends_in_a_sentence(monke
     assert not list(tmp_path.rglob("*.partial")) and not list(tmp_path.rglob("*.pth"))
 
 
+def test_a_server_that_never_answers_ends_in_a_sentence_and_the_default_network(monkeypatch, tmp_path):
+    monkeypatch.setenv("TORCH_HOME", str(tmp_path))
+    monkeypatch.setattr(weights, "TIMEOUT_S", 1.0)  # the app's setting, shortened: the server never answers
+    with stalling_server() as (url, accepted, _):
+        monkeypatch.setenv(MIRROR_ENV, url)
+        at = open_page("views/feature_maps.py")
+        at.selectbox(key="explorer_model").set_value("resnet18").run()
+        assert accepted.is_set()
+    assert not at.exception
+    assert at.error[0].value.startswith("The server for ResNet-18's weights did not answer within 1 second;")
+    assert "Showing EfficientNet-Lite0 instead" in at.error[0].value
+    assert len(at.get("plotly_chart")) == 2, "the page goes on with the default network"
+    assert not list(tmp_path.rglob("*.partial"))
+
+
 def test_try_the_download_again_replaces_a_damaged_cached_file(monkeypatch, tmp_path):
     monkeypatch.setenv("TORCH_HOME", str(tmp_path))
     name, data = checkpoint_spec(monkeypatch)
@@ -55,18 +69,7 @@ def test_try_the_download_again_replaces_a_damaged_cached_file(monkeypatch, tmp_
     target.write_bytes(b"PK\x03\x04 damaged")
     requests: list[str] = []
 
-    class Mirror(http.server.BaseHTTPRequestHandler):
-        def do_GET(self) -> None:
-            requests.append(self.path)
-            self.send_response(200)
-            self.send_header("Content-Length", str(len(data)))
-            self.end_headers()
-            self.wfile.write(data)
-
-        def log_message(self, *_args: object) -> None:
-            pass
-
-    with serve(Mirror) as url:
+    with serve(bytes_handler(data, requests)) as url:
         monkeypatch.setenv(MIRROR_ENV, url)
         at = open_page("views/feature_maps.py")
         at.selectbox(key="explorer_model").set_value(name).run()

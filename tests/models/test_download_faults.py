@@ -27,7 +27,7 @@ from explorer.errors import ExplorerError
 from explorer.models import MODELS, get_spec, load_model
 from explorer.models.weights import MIRROR_ENV, cached_path, clean_partial_downloads, ensure_weights
 from tests.conftest import ROOT
-from tests.local_servers import serve, stalling_server
+from tests.local_servers import bytes_handler, serve, stalling_server
 from tests.models.test_weights import GOOD_NAME, PAYLOAD, cache_files
 
 TRICKLE_GAP_S = 0.25
@@ -84,7 +84,7 @@ def private_cache(tmp_path, monkeypatch) -> Path:
 
 def test_a_server_that_accepts_and_never_answers_times_out_with_a_sentence(stall, private_cache):
     url, _, _ = stall
-    with pytest.raises(ExplorerError, match=r"^The server for Tiny's weights did not answer within 1 seconds"):
+    with pytest.raises(ExplorerError, match=r"^The server for Tiny's weights did not answer within 1 second;"):
         ensure_weights(f"{url}/{GOOD_NAME}", "Tiny", timeout=1)
     assert cache_files(private_cache) == []
 
@@ -191,17 +191,7 @@ def test_a_damaged_cached_file_is_deleted_so_the_next_try_downloads_it_afresh(mo
         load_model(name)
     assert not target.exists()
 
-    class Serves(http.server.BaseHTTPRequestHandler):
-        def do_GET(self) -> None:
-            self.send_response(200)
-            self.send_header("Content-Length", str(len(data)))
-            self.end_headers()
-            self.wfile.write(data)
-
-        def log_message(self, *_args: object) -> None:
-            pass
-
-    with serve(Serves) as url:
+    with serve(bytes_handler(data)) as url:
         monkeypatch.setenv(MIRROR_ENV, url)
         model = load_model(name)
     reference = torch.load(io.BytesIO(data), weights_only=True)
