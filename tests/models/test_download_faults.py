@@ -17,6 +17,7 @@ import subprocess
 import sys
 import threading
 import time
+import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -170,13 +171,17 @@ def test_a_redirect_to_a_local_file_is_not_followed(private_cache):
 
 
 def checkpoint_spec(monkeypatch: pytest.MonkeyPatch) -> tuple[str, bytes]:
-    """A ResNet-18 entry whose download is a real checkpoint (seeded random weights) named by its own hash."""
+    """A ResNet-18 entry whose download is a real checkpoint (seeded random weights) named by its own hash.
+
+    Its registry name is new on every call, so no network cached by an earlier test stands in for it.
+    """
     torch.manual_seed(3)
     buffer = io.BytesIO()
     torch.save(load_model("resnet18", pretrained=False).module.state_dict(), buffer)
     data = buffer.getvalue()
     name = f"resnet18-{hashlib.sha256(data).hexdigest()[:8]}.pth"
-    spec = dataclasses.replace(get_spec("resnet18"), name="resnet18_seeded", title="Seeded ResNet-18")
+    unique = f"resnet18_seeded_{uuid.uuid4().hex[:8]}"
+    spec = dataclasses.replace(get_spec("resnet18"), name=unique, title="Seeded ResNet-18")
     spec = dataclasses.replace(spec, weights_url=f"https://download.pytorch.org/models/{name}")
     monkeypatch.setitem(MODELS, spec.name, spec)
     return spec.name, data
