@@ -20,10 +20,10 @@ def register(commands: argparse._SubParsersAction) -> None:
     cam.add_argument(
         "--target", default="top1", help='topN (top1 = most likely), a class index, or a class name ("tabby")'
     )
-    cam.add_argument("--out", type=Path, help="write the overlay on the photo as PNG")
-    cam.add_argument("--heatmap", type=Path, help="write the map as float32 H x W in [0, 1] (.npy), photo-sized")
+    cam.add_argument("--out", type=Path, help="write the overlay on the photo as PNG (a .png name)")
+    cam.add_argument("--heatmap", type=Path, help="write the map as float32 H x W in [0, 1], photo-sized (a .npy name)")
     cam.add_argument("--colormap", default="jet", help="jet (default), viridis, cividis, inferno or turbo")
-    cam.add_argument("--opacity", type=float, default=0.5)
+    cam.add_argument("--opacity", type=float, default=0.5, help="how strongly the map covers the photo, 0 to 1")
     cam.set_defaults(func=run_cam)
 
 
@@ -39,8 +39,12 @@ def run_cam(args: argparse.Namespace) -> int:
     method_name(args.method)
     if args.colormap not in COLORMAPS:
         raise ExplorerError(f"--colormap must be one of {', '.join(COLORMAPS)}, not '{args.colormap}'.")
+    if not 0.0 <= args.opacity <= 1.0:
+        raise ExplorerError(f"--opacity must be from 0 to 1, not {args.opacity:g}.")
     if args.out:
         check_suffix(args.out, {".png": "the overlay picture"}, "--out")
+    if args.heatmap:
+        check_suffix(args.heatmap, {".npy": "the map as a NumPy array"}, "--heatmap")
     image, model = load_image_and_model(args)
     inputs = model.preprocess(image.image)
     layer = args.layer or default_layer(cam_layers(model.module, tuple(inputs.shape[-2:])))
@@ -48,6 +52,11 @@ def run_cam(args: argparse.Namespace) -> int:
     ranked = ranked_classes(model.module, inputs) if wants_rank else ()
     index = resolve_class(args.target, model.categories, ranked)
     cams = compute_cams(model.module, inputs, layer, args.method, classes=[index])
+    if cams.map_for(index).size == 1:
+        raise ExplorerError(
+            f"Layer {layer}'s output is 1x1 for this photo, so its map would be one flat colour; "
+            "choose an earlier layer (the default is the last one larger than 1x1)."
+        )
     heat = heatmap(cams.map_for(index), image.size)
     print(
         f"{cams.method} of '{model.categories[index]}' (class {index}, p={cams.probabilities[index]:.2%}) "
