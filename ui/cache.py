@@ -127,7 +127,7 @@ class SizedLru:
 
 
 RESULTS = SizedLru(RESULTS_BUDGET)
-MODELS = SizedLru(MODELS_BUDGET)
+NETWORKS = SizedLru(MODELS_BUDGET)
 
 
 class SharedFunction(Generic[P, R]):

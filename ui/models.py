@@ -1,9 +1,9 @@
 """The one place the app loads networks: shared by every page and session, downloads with a progress bar.
 
-``cached_model`` keeps one frozen copy of each network per process (``st.cache_resource``), so the
-Feature maps page and the Grad-CAM studio use the same object. Weights that are not on disk are fetched
-first, outside the cache, with a visible progress bar; with no network the user gets one sentence
-and the pages fall back to the offline default.
+``cached_model`` keeps one frozen copy of each network per process (in ``ui.cache``'s model store, bounded
+by the bytes of their parameters), so the Feature maps page and the Grad-CAM studio use the same object.
+Weights that are not on disk are fetched first, outside the cache, with a visible progress bar; with no
+network the user gets one sentence and the pages fall back to the offline default.
 """
 
 from __future__ import annotations
@@ -13,12 +13,13 @@ import streamlit as st
 from explorer.errors import ExplorerError
 from explorer.models import DEFAULT_MODEL, MODELS, LoadedModel, load_model
 from explorer.models.weights import ensure_weights
+from ui.cache import NETWORKS, shared_cache
 
 _CHOICE_KEY = "explorer_model"
 _FAILED_KEY = "explorer_model_failures"
 
 
-@st.cache_resource(max_entries=4, show_spinner="Loading the network...")
+@shared_cache(spinner="Loading the network...", store=NETWORKS)
 def _shared_model(name: str, pretrained: bool) -> LoadedModel:
     return load_model(name, pretrained=pretrained)
 
