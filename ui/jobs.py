@@ -4,7 +4,8 @@ Score-CAM, the methods x classes grid, faithfulness and a Kernel-lab convolution
 the CPU busy for seconds and hold hundreds of megabytes while they run. Thirty students asking at once
 must not run thirty of them side by side (the server would run out of memory and everyone would wait
 for everyone), so each waits for a free slot with a visible "n ahead of you" line; redraws and light
-work never wait. After a heavy job the memory it freed is handed back to the system (``release_memory``).
+work never wait. After a heavy job the memory it freed is handed back to the system (``release_memory``),
+and every ``TRIM_EVERY_S`` seconds too, so what closed sessions freed does not stay with the process.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ import ctypes
 import ctypes.util
 import os
 import threading
+import time
 from collections import deque
 from collections.abc import Iterator
 
@@ -26,6 +28,7 @@ MALLOC_ARENAS = 2
 """glibc gives each thread that allocates its own arena; Streamlit runs every session on its own thread,
 so without a cap the freed memory of thirty sessions stays scattered over thirty arenas."""
 _M_ARENA_MAX = -8
+TRIM_EVERY_S = 30.0
 
 
 def _libc() -> ctypes.CDLL | None:
@@ -47,6 +50,15 @@ def release_memory() -> None:
         _LIBC.malloc_trim(0)
     if torch.cuda.is_available():
         torch.cuda.empty_cache()
+
+
+def _trim_forever() -> None:
+    while True:
+        time.sleep(TRIM_EVERY_S)
+        release_memory()
+
+
+threading.Thread(target=_trim_forever, name="explorer-release-memory", daemon=True).start()
 
 
 class JobLine:

@@ -11,7 +11,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from explorer.cam.kinds import imagenet_kinds
-from explorer.cam.score_cam import MAX_CHANNELS
+from explorer.cam.score_cam import BATCH_SIZE, MAX_CHANNELS
 from tests.app.conftest import open_page
 from ui import grad_cam as glue
 
@@ -105,7 +105,7 @@ def test_score_cam_waits_for_a_click_and_says_what_it_does(forwards):
     at.button(key="cam_ask_right").click().run()
     assert not at.exception and not at.error
     assert len(at.get("plotly_chart")) == 2 and title(at, 1) == "Score-CAM · plastic bag"
-    assert len(forwards) - before >= MAX_CHANNELS // 16, "Score-CAM runs its masked batches"
+    assert len(forwards) - before >= MAX_CHANNELS // BATCH_SIZE, "Score-CAM runs its masked batches"
 
 
 def test_the_grid_runs_when_asked_and_shows_every_method_for_the_top_three_classes(app):

@@ -13,6 +13,7 @@ from explorer.cam.gradients import layer_gradients
 from explorer.cam.kinds import TABLE, contrast_class, imagenet_kinds
 from explorer.cam.maps import on_one_scale
 from explorer.cam.methods import GRADIENT_METHODS, cams_from_gradients, compute_cams
+from explorer.cam.score_cam import BATCH_SIZE, MAX_CHANNELS
 from explorer.errors import ExplorerError
 from explorer.models.registry import imagenet_categories
 
@@ -97,7 +98,7 @@ def test_score_cam_reports_its_progress_to_the_end(resnet18_random):
     heard: list[float] = []
     inputs = torch.rand(1, 3, 64, 64)
     compute_cams(resnet18_random.module, inputs, "layer4", "Score-CAM", classes=[1], progress=heard.append)
-    assert heard == sorted(heard) and heard[-1] == 1.0 and len(heard) == 4  # 64 channels, 16 at a time
+    assert heard == sorted(heard) and heard[-1] == 1.0 and len(heard) == MAX_CHANNELS // BATCH_SIZE
 
 
 class RunsOutOfMemoryOnce(nn.Module):
