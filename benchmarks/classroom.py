@@ -109,6 +109,14 @@ async def choose(page: Page, label: str, option: str) -> None:
     await settle(page)
 
 
+async def choose_containing(page: Page, label: str, text: str) -> None:
+    """Type ``text`` into the select box called ``label`` and pick the first option that contains it."""
+    await page.get_by_role("combobox", name=label, exact=True).click()
+    await page.keyboard.type(text)
+    await page.get_by_role("option").filter(has_text=text).first.click()
+    await settle(page)
+
+
 async def upload(page: Page, expected: Expected) -> None:
     sidebar = page.locator('[data-testid="stSidebar"]')
     await sidebar.get_by_text("Upload", exact=True).click()
@@ -208,6 +216,48 @@ async def one_class(server: Server, photos: list[Expected], big_photo: Path) -> 
     return timings
 
 
+async def one_student_speed(server: Server, photo: Expected, repeats: int = 5) -> list[str]:
+    """Server CPU-seconds of the studio on a new photo and of a layer and a method change; wall time of
+    ordinary clicks (a preset, the stride, the next layer), medians of ``repeats``."""
+    results: dict[str, list[float]] = {}
+
+    async def measure(name: str, action) -> None:
+        cpu, start = server.cpu_seconds(), time.perf_counter()
+        await action
+        results.setdefault(f"{name} CPU-s", []).append(server.cpu_seconds() - cpu)
+        results.setdefault(f"{name} s", []).append(time.perf_counter() - start)
+
+    async with async_playwright() as playwright:
+        browser = await playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_FLAGS)
+        page = await (await browser.new_context(viewport={"width": 1440, "height": 900})).new_page()
+        await page.goto(f"{server.url}/kernel_lab")
+        await page.wait_for_function(IDLE, timeout=TIMEOUT_MS)
+        for index in range(repeats):
+            await measure("preset", choose(page, "Preset", ["box blur", "sobel x"][index % 2]))
+            await measure("stride", _set_stride(page, 1 + (index + 1) % 2))
+        await open_link(page, "Feature maps")
+        for _ in range(repeats):
+            await measure("next layer", _click_next(page))
+        await upload(page, photo)
+        await measure("studio on a new photo", open_link(page, "Grad-CAM studio"))
+        layers = ["_blocks.15._project_conv", "_blocks.14._project_conv", "_blocks.13._project_conv"]
+        for index in range(repeats):
+            await measure("layer change", choose_containing(page, "Left layer", layers[index % 3]))
+            await measure("method change", choose(page, "Left method", ["LayerCAM", "HiResCAM"][index % 2]))
+        await browser.close()
+    return [
+        f"one student: {name} median {statistics.median(values):.2f} (n={len(values)})"
+        for name, values in results.items()
+    ]
+
+
+async def _set_stride(page: Page, value: int) -> None:
+    box = page.get_by_label("Stride S", exact=True)
+    await box.fill(str(value))
+    await box.press("Enter")
+    await settle(page)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", type=int, nargs="+", default=[1, 10, 30])
@@ -215,7 +265,10 @@ def main() -> None:
     folder = Path(tempfile.mkdtemp(prefix="classroom-bench-"))
     photos = class_photos(max(args.sizes), folder)
     big_photo = photo_48mp(folder)
-    lines = []
+    with running_server() as server:
+        lines = asyncio.run(one_student_speed(server, photos[-1]))
+    for line in lines:
+        print(line, flush=True)
     for count in args.sizes:
         with running_server() as server:
             cpu = server.cpu_seconds()

@@ -70,14 +70,14 @@ class Server:
 
 
 @contextlib.contextmanager
-def running_server(*extra: str, env: dict[str, str] | None = None, cwd: Path = ROOT) -> Iterator[Server]:
-    """Start the app with the repository's config (plus ``extra`` command-line options); stop it afterwards."""
+def running_server(*extra: str, script: str = "app.py", env: dict[str, str] | None = None) -> Iterator[Server]:
+    """Start ``script`` with the repository's config (plus ``extra`` command-line options); stop it afterwards."""
     port = free_port()
     log = Path(tempfile.mkstemp(prefix="streamlit-", suffix=".log")[1])
-    command = [sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", str(port)]
+    command = [sys.executable, "-m", "streamlit", "run", script, "--server.port", str(port)]
     command += ["--server.address", "127.0.0.1", "--server.headless", "true", *extra]
     with log.open("wb") as sink:
-        process = subprocess.Popen(command, cwd=cwd, stdout=sink, stderr=subprocess.STDOUT, env=env)
+        process = subprocess.Popen(command, cwd=ROOT, stdout=sink, stderr=subprocess.STDOUT, env=env)
     server = Server(f"http://127.0.0.1:{port}", process, log)
     try:
         wait_healthy(server)
