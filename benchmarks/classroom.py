@@ -32,13 +32,8 @@ from benchmarks.serving import CHROMIUM, CHROMIUM_FLAGS, Server, megabytes, runn
 from benchmarks.tour import BIG_KERNEL, photo_48mp
 from explorer.images import SAMPLES, SAMPLES_DIR, load_path
 from explorer.models import load_model
+from tests.browser.driver import IDLE
 
-IDLE = """() => {
-    const app = document.querySelector('[data-testid="stApp"]');
-    return app && app.getAttribute('data-test-script-state') === 'notRunning'
-        && app.getAttribute('data-test-connection-state') === 'CONNECTED'
-        && !document.querySelector('[data-testid="stSkeleton"]');
-}"""
 RUNNING = """() => document.querySelector('[data-testid="stApp"]')
     ?.getAttribute('data-test-script-state') === 'running'"""
 TIMEOUT_MS = 900_000

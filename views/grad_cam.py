@@ -83,8 +83,10 @@ def cam_or_button(studio: Studio, layer: str, method: str, classes: tuple[int, .
     """The CamSet when it is cheap or already computed; for Score-CAM not yet asked for, a button (None)."""
     name, digest = studio.model.name, studio.image.digest
     ready = glue.is_ready(name, digest, layer, method, classes, pretrained)
-    if not ready and not st.button(f"Compute {method}", key=key, icon=":material/play_arrow:"):
+    spot = st.empty()
+    if not ready and not spot.button(f"Compute {method}", key=key, icon=":material/play_arrow:"):
         return None
+    spot.empty()
     bar = None if ready else st.progress(0.0, text=f"{method}: masking the photo channel by channel…")
     result = glue.cams(
         name, digest, studio.image, layer, method, classes, pretrained, bar.progress if bar is not None else None
