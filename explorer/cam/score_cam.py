@@ -19,10 +19,10 @@ from explorer.drawing import to_unit
 
 MAX_CHANNELS = 64
 """Only this many channels (those with the widest activation range) are tried; the rest get weight 0."""
-BATCH_SIZE = 4
-"""Masked photos per forward. Each costs its whole forward's activations at once (about 37 MB for
-EfficientNet-Lite0 on a 337x224 input): 4 keep a Score-CAM's peak near 150 MB (16 took ~590 MB, with no
-gain in speed on a CPU)."""
+BATCH_SIZE = 2
+"""Masked photos per forward. Each costs its whole forward's activations at once (about 40 MB for
+EfficientNet-Lite0 on a 337x224 input): in the running app 16 raised the server's peak by ~590 MB and 4
+by ~250 MB, over the 200 MB a single click may cost; batches gain nothing in speed on a CPU."""
 Progress = Callable[[float], None]
 """Called with the share of the work done, from 0 to 1."""
 WHY_BORDER = (
