@@ -147,11 +147,13 @@ def is_ready(name: str, digest: str, layer: str, method: str, classes: tuple[int
     )
 
 
-@st.cache_data(max_entries=16, show_spinner="Computing pixel saliency…")
+@shared_cache(spinner="Computing pixel saliency…")
 def saliency(name: str, digest: str, _image: LoadedImage, index: int) -> np.ndarray:
-    """Vanilla gradient saliency of one class at the network's input resolution."""
+    """Vanilla gradient saliency of one class at the network's input resolution (a backward pass through
+    the whole network: a heavy job, so its memory is handed back as soon as it is done)."""
     model = cached_model(name)
-    return gradient_saliency(model.module, model.preprocess(_image.image), index)
+    with heavy_job():
+        return gradient_saliency(model.module, model.preprocess(_image.image), index)
 
 
 @shared_cache(spinner="Hiding regions and asking the network again…")
