@@ -154,6 +154,8 @@ async def student(browser, url: str, me: Expected, job: str | None, big_photo: P
     """One student's tour; a wrong photo or class on screen is cross-talk, anything else failing an error."""
     context = await browser.new_context(viewport={"width": 1280, "height": 720})
     page = await context.new_page()
+    page.set_default_timeout(TIMEOUT_MS)
+    page.set_default_navigation_timeout(TIMEOUT_MS)
     try:
         await timed(timings.pages, page.goto(url))
         await expect(page.locator('[data-testid="stMain"] h1').first).to_be_visible(timeout=TIMEOUT_MS)
@@ -184,6 +186,10 @@ async def student(browser, url: str, me: Expected, job: str | None, big_photo: P
 async def _click_next(page: Page) -> None:
     await page.get_by_role("button", name="Next").first.click()
     await settle(page)
+
+
+def median(values: list[float]) -> float:
+    return statistics.median(values) if values else float("nan")
 
 
 def percentile(values: list[float], share: float) -> float:
@@ -240,10 +246,7 @@ async def one_student_speed(server: Server, photo: Expected, repeats: int = 5) -
             await measure("layer change", choose_containing(page, "Left layer", layers[index % 3]))
             await measure("method change", choose(page, "Left method", ["LayerCAM", "HiResCAM"][index % 2]))
         await browser.close()
-    return [
-        f"one student: {name} median {statistics.median(values):.2f} (n={len(values)})"
-        for name, values in results.items()
-    ]
+    return [f"one student: {name} median {median(values):.2f} (n={len(values)})" for name, values in results.items()]
 
 
 async def _set_stride(page: Page, value: int) -> None:
@@ -271,9 +274,9 @@ def main() -> None:
             timings = asyncio.run(one_class(server, photos[:count], big_photo))
             wall, cpu = time.perf_counter() - started, server.cpu_seconds() - cpu
             lines.append(
-                f"classroom: N={count:2d} page usable p50 {statistics.median(timings.pages):.2f} s "
+                f"classroom: N={count:2d} page usable p50 {median(timings.pages):.2f} s "
                 f"p95 {percentile(timings.pages, 0.95):.2f} s; view-only change p50 "
-                f"{statistics.median(timings.views) if timings.views else float('nan'):.2f} s "
+                f"{median(timings.views):.2f} s "
                 f"p95 {percentile(timings.views, 0.95):.2f} s; errors {len(timings.errors)}; "
                 f"cross-talk {len(timings.crosstalk)}; server peak {megabytes(server.peak())}, "
                 f"{cpu:.0f} CPU-s in {wall:.0f} s"
