@@ -1,12 +1,14 @@
 """Kernel-lab glue: cached convolution, pooling and histogram, and the colour, kernel and option widgets.
 
 The convolution is cached on (image digest, kernel, options) only, so changing how a result is shown
-(display mode, channel, histogram, step) re-draws from the cache instead of convolving again. It is a
-``st.cache_resource``: the read-only result is shared, not unpickled into a copy on every rerun.
+(display mode, channel, histogram, step) re-draws from the cache instead of convolving again. It lives in
+the size-bounded shared cache (``ui.cache``): the read-only result is shared, not unpickled into a copy on
+every rerun. A big convolution (a large kernel on a large photo) is a heavy job (``ui.jobs``).
 """
 
 from __future__ import annotations
 
+import contextlib
 from dataclasses import replace
 
 import numpy as np
@@ -20,6 +22,8 @@ from explorer.kernels.display import histogram
 from explorer.kernels.parsing import MAX_WEIGHT, colour_kernel, custom_kernel, parse_channel_texts, parse_kernel_text
 from explorer.kernels.presets import CHANNEL_NAMES, MAX_SIZE, PRESETS, Kernel
 from explorer.kernels.steps import pool
+from ui.cache import shared_cache
+from ui.jobs import heavy_job
 
 PRESET, GRID, TEXT = "Preset", "Edit a grid", "Type numbers"
 PADDING_CHOICES = ["same", "valid", "full", "number"]
@@ -33,10 +37,17 @@ SIDES = list(range(1, MAX_SIZE + 1))
 THREE_D_TEXT = ("1 0 -1; 2 0 -2; 1 0 -1", "0 0 0; 0 0 0; 0 0 0", "0 0 0; 0 0 0; 0 0 0")
 
 
-@st.cache_resource(max_entries=8, show_spinner="Convolving...")
+HEAVY_MULTIPLY_ADDS = 50_000_000
+"""A convolution with more multiply-adds than this (a 5x5 kernel on a 2-megapixel photo) waits its turn."""
+
+
+@shared_cache(spinner="Convolving...")
 def cached_result(digest: str, kernel: Kernel, options: ConvOptions, _image: LoadedImage) -> KernelResult:
     """Convolve once per (image digest, kernel, options); ``_image`` is not hashed, its digest is."""
-    return apply_kernel(_image.to_array(), kernel, options)
+    width, height = _image.size
+    work = width * height * kernel.shape[0] * kernel.shape[1] * (1 if options.color == "gray" else 3)
+    with heavy_job() if work > HEAVY_MULTIPLY_ADDS else contextlib.nullcontext():
+        return apply_kernel(_image.to_array(), kernel, options)
 
 
 @st.cache_data(max_entries=8, show_spinner=False)

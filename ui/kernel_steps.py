@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import time
-
 import numpy as np
 import streamlit as st
 
@@ -14,7 +12,7 @@ from ui.charts import NO_TOOLBAR, colour_window, number_grid, number_text
 from ui.kernel_lab import cached_pool
 from ui.stepper import step_buttons
 
-STEP_KEY, CELLS_KEY = "kl_step", "kl_cells"
+STEP_KEY, CELLS_KEY, PLAYING_KEY = "kl_step", "kl_cells", "kl_playing"
 PLAY_DELAY_S = 0.6
 POOL_WINDOWS = {"2x2": (2, 2), "3x3": (3, 3), "1x2": (1, 2), "2x1": (2, 1), "4x4": (4, 4)}
 
@@ -32,7 +30,14 @@ def step_controls(region: Region) -> tuple[int, bool]:
     st.session_state[STEP_KEY] = step
     back, forward, play, where = st.columns([1, 1, 1, 3])
     step_buttons(back, forward, "kl_step", _move, step == 0, step == cells - 1)
-    playing = play.button("Play to the end", icon=":material/play_arrow:", key="kl_play", width="stretch")
+    playing = bool(st.session_state.get(PLAYING_KEY))
+    play.button(
+        "Pause" if playing else "Play to the end",
+        icon=":material/pause:" if playing else ":material/play_arrow:",
+        key="kl_play",
+        width="stretch",
+        on_click=_toggle_play,
+    )
     row, col = region.cells()[step]
     where.markdown(f"**Step {step + 1} of {cells}**: output row {row}, column {col}")
     return step, playing
@@ -118,18 +123,39 @@ def draw_step(result: KernelResult, region: Region, index: int, channel: int, ke
     )
 
 
+def _toggle_play() -> None:
+    """Play from the current step (from the first when at the end), or pause where it is."""
+    playing = not st.session_state.get(PLAYING_KEY, False)
+    st.session_state[PLAYING_KEY] = playing
+    if playing and st.session_state.get(STEP_KEY, 0) >= st.session_state.get(CELLS_KEY, 1) - 1:
+        st.session_state[STEP_KEY] = 0
+
+
 def play_or_show(result: KernelResult, region: Region, step: int, playing: bool, channel: int) -> None:
-    """Show the current step, or animate every step from it to the end of the region."""
-    spot = st.empty()
-    if not playing:
-        with spot.container():
-            draw_step(result, region, step, channel, f"kl_step_{step}")
-        return
-    for index in range(step, len(region.cells())):
-        with spot.container():
-            draw_step(result, region, index, channel, f"kl_play_{index}")
-        time.sleep(PLAY_DELAY_S)
-    st.session_state[STEP_KEY] = len(region.cells()) - 1
+    """Show the current step, or animate the steps from it to the end of the region.
+
+    The animation is a fragment that reruns itself every ``PLAY_DELAY_S`` seconds and draws one step each
+    time: the page stays responsive (Pause, Next, any other widget work while it plays) and the pace is
+    steady, instead of one script run sleeping between steps.
+    """
+    if playing:
+        _player(result, region, channel)
+    else:
+        draw_step(result, region, step, channel, f"kl_step_{step}")
+
+
+@st.fragment(run_every=PLAY_DELAY_S)
+def _player(result: KernelResult, region: Region, channel: int) -> None:
+    """One frame of the animation: the current step, then move on (or stop at the end)."""
+    cells = len(region.cells())
+    index = min(st.session_state.get(STEP_KEY, 0), cells - 1)
+    st.caption(f":material/play_arrow: Playing: step {index + 1} of {cells}")
+    draw_step(result, region, index, channel, "kl_play")
+    if index < cells - 1:
+        st.session_state[STEP_KEY] = index + 1
+    else:
+        st.session_state[PLAYING_KEY] = False
+        st.rerun()
 
 
 def pooling_choice() -> tuple[tuple[int, int], int]:

@@ -1,10 +1,11 @@
 """The one place the app loads networks: shared by every page and session, downloads with a progress bar.
 
-``cached_model`` keeps one frozen copy of each network per process (``st.cache_resource``), so the
-Feature maps page and the Grad-CAM studio use the same object. Weights that are not on disk are fetched
-first, outside the cache and outside any lock (other sessions keep working), with a visible progress bar
-and a deadline; with no network the user gets one sentence and the pages fall back to the offline
-default. A damaged cached file is deleted when it fails to load, so "Try the download again" fetches it anew.
+``cached_model`` keeps one frozen copy of each network per process (in ``ui.cache``'s model store, bounded
+by the bytes of their parameters), so the Feature maps page and the Grad-CAM studio use the same object.
+Weights that are not on disk are fetched first, outside the cache and outside any lock (other sessions keep
+working), with a visible progress bar and a deadline; with no network the user gets one sentence and the
+pages fall back to the offline default. A damaged cached file is deleted when it fails to load, so "Try the
+download again" fetches it anew.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ import streamlit as st
 from explorer.errors import ExplorerError
 from explorer.models import DEFAULT_MODEL, MODELS, LoadedModel, load_model
 from explorer.models.weights import clean_partial_downloads, ensure_weights
+from ui.cache import NETWORKS, shared_cache
 from ui.errors import show_error
 
 _CHOICE_KEY = "explorer_model"
@@ -22,7 +24,7 @@ _FAILED_KEY = "explorer_model_failures"
 clean_partial_downloads()  # once, when the app starts: a server killed mid-download leaves no partial file behind
 
 
-@st.cache_resource(max_entries=4, show_spinner="Loading the network...")
+@shared_cache(spinner="Loading the network...", store=NETWORKS)
 def _shared_model(name: str, pretrained: bool) -> LoadedModel:
     return load_model(name, pretrained=pretrained)
 

@@ -179,9 +179,13 @@ def test_the_3d_filter_grid_editor_shows_three_grids(lab):
 def test_play_walks_through_every_cell_of_the_region(lab):
     lab.slider(key="kl_region").set_value(2).run()
     lab.button(key="kl_play").click().run()
-    assert not lab.exception
-    assert lab.session_state["kl_step"] == 3
-    lab.run()
+    frames = []
+    while lab.session_state["kl_playing"]:  # each run is one frame; in a browser a timer reruns the player
+        assert not lab.exception and lab.button(key="kl_play").label == "Pause"
+        frames.append(next(c.value for c in lab.caption if "Playing: step" in c.value))
+        lab.run()
+    assert [frame.split("Playing: ")[1] for frame in frames] == ["step 1 of 4", "step 2 of 4", "step 3 of 4"]
+    assert lab.session_state["kl_step"] == 3 and lab.button(key="kl_play").label == "Play to the end"
     assert "Step 4 of 4" in texts(lab)
 
 

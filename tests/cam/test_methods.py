@@ -80,7 +80,7 @@ def test_every_gradient_method_equals_pytorch_grad_cam(resnet, inputs, method):
 
 
 def test_score_cam_as_the_app_runs_it_equals_pytorch_grad_cam(resnet):
-    """The app's setting (the 64 strongest channels, batches of 16) on a 64-channel layer tries every channel,
+    """The app's setting (the 64 strongest channels, a few per batch) on a 64-channel layer tries every channel,
     exactly as pytorch-grad-cam does; a small input keeps the 64 masked forwards quick."""
     small = torch.randn(1, 3, 112, 112, generator=torch.Generator().manual_seed(2))
     assert resnet.layer1[-1].conv2.out_channels == MAX_CHANNELS
