@@ -68,24 +68,3 @@ def user_errors() -> Iterator[None]:
     except ExplorerError as error:
         show_error(error)
         st.stop()
-
-
-def literal_markdown(text: str) -> str:
-    """``text`` escaped so that Streamlit's Markdown shows it exactly as typed: no bold, links, images,
-    LaTeX, icons or colours. Every ASCII punctuation mark gets a backslash (CommonMark's escape); a word
-    joiner (U+2060, invisible) after ':' and '@' and inside 'www.' stops Streamlit's icon shortcodes and
-    GitHub's bare-link detection, which backslashes do not reach."""
-    escaped = re.sub(r"([!-/:-@\[-`{-~])", r"\\\1", text)
-    escaped = re.sub(r"(?i)(w)(ww\\\.)", "\\1\u2060\\2", escaped)
-    return escaped.replace(":", ":\u2060").replace("@", "@\u2060")
-
-
-@contextlib.contextmanager
-def literal_user_errors() -> Iterator[None]:
-    """Like ``user_errors``, for messages that may quote what the user typed (kernel numbers, calculator
-    lines): the sentence is shown literally, never interpreted as Markdown."""
-    with user_errors():
-        try:
-            yield
-        except ExplorerError as error:
-            raise ExplorerError(literal_markdown(str(error))) from error

@@ -4,7 +4,7 @@ import streamlit as st
 
 from explorer.network.stack import STACK_SYNTAX, calculate, separable_counts
 from explorer.network.stack_presets import READY_STACKS
-from ui.errors import literal_user_errors
+from ui.errors import user_errors
 from ui.network import network_page, show_predictions, table_of
 from ui.stack import STACK_COLUMNS, TEXT_KEY, input_boxes, reading, ready_stack_menu, table_rows
 
@@ -85,7 +85,7 @@ def stack_section() -> None:
     st.code(STACK_SYNTAX, language=None)
     text = st.text_area("Your stack", key=TEXT_KEY, height=200)
     size = input_boxes()
-    with literal_user_errors():
+    with user_errors():
         result = calculate(text, size)
     if result.input_from_text:
         height, width, channels = result.input_shape

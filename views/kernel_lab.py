@@ -9,7 +9,7 @@ from explorer.kernels.display import DISPLAY_MODES, display_image, symmetric_lim
 from explorer.kernels.presets import Kernel
 from explorer.kernels.steps import MAX_REGION, make_region
 from ui.charts import NO_TOOLBAR, number_grid, number_text, value_histogram
-from ui.errors import literal_user_errors
+from ui.errors import user_errors
 from ui.kernel_lab import cached_histogram, cached_result, colour_picker, kernel_picker, options_picker
 from ui.kernel_steps import draw_pooling, play_or_show, step_controls
 from ui.picker import require_image
@@ -23,7 +23,7 @@ INTRO = (
 def kernel_section() -> tuple[Kernel, ConvOptions]:
     """The colour mode, kernel and sliding options on the left, the kernel's numbers on the right."""
     controls, kernel_view = st.columns([3, 2])
-    with controls, literal_user_errors():
+    with controls, user_errors():
         color = colour_picker()
         kernel = kernel_picker(three_d=color == "rgb-sum")
         options = options_picker(color)
@@ -122,7 +122,7 @@ def step_by_step(result: KernelResult, shown: int | None, mode: str, picture: np
         format_func=lambda c: channels[c],
         key="kl_step_channel",
     )
-    with literal_user_errors():
+    with user_errors():
         region = make_region(result, int(top), int(left), int(size))
     step, playing = step_controls(region)
     play_or_show(result, region, step, playing, step_channel)
@@ -140,7 +140,7 @@ def kernel_lab() -> None:
     st.markdown(INTRO)
     loaded = require_image()
     kernel, options = kernel_section()
-    with literal_user_errors():
+    with user_errors():
         result = cached_result(loaded.digest, kernel, options, loaded)
     output_size_section(result, options)
     shown, mode, picture = before_after_section(loaded, result)

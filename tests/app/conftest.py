@@ -6,6 +6,7 @@ very object a test can put a counting hook on; the hook is removed when the test
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 
 import pytest
@@ -17,6 +18,29 @@ from tests.conftest import ROOT
 
 APP = str(ROOT / "app.py")
 TIMEOUT = 180
+UNESCAPE = re.compile(r"\\([!-/:-@\[-`{-~])")
+"""CommonMark: a backslash before an ASCII punctuation character stands for that character."""
+CODE_SPAN = re.compile(r"(?<![`\\])(`+)(?!`)(.+?)(?<!`)\1(?!`)")
+"""CommonMark: a run of backticks (not escaped), then anything, then a run of as many: its content is taken as it is."""
+
+
+def read_back(markdown: str) -> str:
+    """The text CommonMark shows for ``markdown`` made of escapes and code spans (the reference reader of
+    what ``ui.errors.literal`` writes)."""
+    shown, start = [], 0
+    for match in CODE_SPAN.finditer(markdown):
+        content = match.group(2)
+        if content.startswith(" ") and content.endswith(" ") and content.strip():
+            content = content[1:-1]
+        shown += [UNESCAPE.sub(r"\1", markdown[start : match.start()]), content]
+        start = match.end()
+    return "".join([*shown, UNESCAPE.sub(r"\1", markdown[start:])])
+
+
+def bare_markdown(markdown: str) -> str:
+    """What is left of ``markdown`` outside code spans once every escaped character is taken out: any
+    Markdown mark still in it would be read as Markdown."""
+    return re.sub(r"\\.", "", CODE_SPAN.sub(" ", markdown))
 
 
 def open_page(page: str | None = None) -> AppTest:

@@ -13,7 +13,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from explorer.errors import ExplorerError
-from tests.app.conftest import open_page
+from tests.app.conftest import bare_markdown, open_page, read_back
 from ui.errors import literal
 
 HOSTILE = [
@@ -30,22 +30,6 @@ HOSTILE = [
     "a | table | row",
     "back\\slash \\*not bold\\*",
 ]
-UNESCAPE = re.compile(r"\\([!-/:-@\[-`{-~])")
-"""CommonMark: a backslash before an ASCII punctuation character stands for that character."""
-CODE_SPAN = re.compile(r"(?<![`\\])(`+)(?!`)(.+?)(?<!`)\1(?!`)")
-"""CommonMark: a run of backticks (not escaped), then anything, then a run of as many: its content is taken as it is."""
-
-
-def read_back(markdown: str) -> str:
-    """The text CommonMark shows for ``markdown`` made of escapes and code spans (the reference reader)."""
-    shown, start = [], 0
-    for match in CODE_SPAN.finditer(markdown):
-        content = match.group(2)
-        if content.startswith(" ") and content.endswith(" ") and content.strip():
-            content = content[1:-1]
-        shown += [UNESCAPE.sub(r"\1", markdown[start : match.start()]), content]
-        start = match.end()
-    return "".join([*shown, UNESCAPE.sub(r"\1", markdown[start:])])
 
 
 @pytest.mark.parametrize("text", HOSTILE)
@@ -55,8 +39,7 @@ def test_escaped_text_reads_back_as_exactly_what_was_typed(text):
 
 @pytest.mark.parametrize("text", HOSTILE)
 def test_nothing_markdown_reads_is_left_unescaped(text):
-    outside_code = CODE_SPAN.sub(" ", literal(text))
-    bare = re.sub(r"\\.", "", outside_code)  # what is left once every escaped character is taken out
+    bare = bare_markdown(literal(text))
     assert not re.search(r"[\\`*_~\[\]<>&$|@]", bare), bare
     assert not re.search(r":[A-Za-z/]|://|www\.", bare, re.IGNORECASE), bare
     assert not re.match(r"\s*(\d+[.)]|[#>+=-])", bare)
