@@ -13,6 +13,7 @@ PAGES = {
         st.Page("views/architecture.py", title="Architecture", icon=":material/account_tree:"),
     ],
     "Explain": [st.Page("views/grad_cam.py", title="Grad-CAM studio", icon=":material/visibility:")],
+    "Live": [st.Page("views/live_camera.py", title="Live camera", icon=":material/videocam:")],
 }
 
 st.navigation(PAGES).run()

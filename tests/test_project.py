@@ -42,7 +42,7 @@ def test_every_sample_has_a_source_and_licence():
 
 def test_every_routed_page_exists():
     pages = re.findall(r'st\.Page\("([^"]+)"', (ROOT / "app.py").read_text())
-    assert len(pages) == 6 and all((ROOT / page).is_file() for page in pages)
+    assert len(pages) == 7 and all((ROOT / page).is_file() for page in pages)
 
 
 def test_listing_kernels_on_the_command_line_imports_neither_torch_nor_torchvision():
