@@ -1,6 +1,7 @@
 """The Live camera in real Chromium with a fake webcam playing a clip built here: the video plays,
 comes back explained (Grad-CAM overlay and the top class drawn by the server), and the top-5 follows
-the clip from the cat to the espresso and back, with no exception anywhere."""
+the clip from the cat to the espresso and back, with no exception anywhere. On a network that blocks
+WebRTC, the page says so and points to the snapshot camera."""
 
 from __future__ import annotations
 
@@ -23,6 +24,15 @@ PLAYING = """() => {
     return video !== null && !video.paused && video.readyState >= 2 && video.videoWidth === 640
         && video.currentTime > 1;
 }"""
+NO_DIRECT_ROUTE = """(() => {
+    // A firewall that lets no direct UDP through, and no TURN server to relay: only relayed ICE
+    // candidates are allowed, and there are none.
+    const Original = window.RTCPeerConnection;
+    window.RTCPeerConnection = function (config) {
+        return new Original({...(config || {}), iceTransportPolicy: 'relay'});
+    };
+    window.RTCPeerConnection.prototype = Original.prototype;
+})();"""
 PICTURE = """() => {
     // Mean colour of the top rows (grey background under the overlay) and of the bottom rows (the
     // caption band the server draws) of what the <video> shows now.
@@ -92,3 +102,18 @@ def test_the_live_view_follows_the_camera_from_the_cat_to_the_espresso(camera_pa
     expect(readout).to_contain_text("Start the live camera: the network's top-5 guesses appear here")
     driver.wait_until_idle(camera_page)
     driver.assert_no_exception(camera_page)
+
+
+def test_where_webrtc_cannot_connect_the_page_points_to_the_snapshot_camera(camera_page, app_url):
+    camera_page.context.add_init_script(NO_DIRECT_ROUTE)
+    driver.open_page(camera_page, app_url, "live_camera")
+    player = camera_page.frame_locator(PLAYER)
+    player.get_by_role("button", name="Start the live camera").click()
+    expect(camera_page.get_by_text("If it does not start within a few seconds, this network blocks")).to_be_visible()
+    player.get_by_role("button", name="Stop").click()
+    expect(camera_page.get_by_text("The live video could not connect from this network")).to_be_visible()
+    driver.wait_until_idle(camera_page)
+    expect(camera_page.get_by_text("No live video? Use a snapshot")).to_be_visible()
+    expect(camera_page.locator('[data-testid="stMain"] [data-testid="stPlotlyChart"]')).to_have_count(1)
+    driver.assert_no_exception(camera_page)
+    driver.screenshot(camera_page, "live_camera_blocked")
