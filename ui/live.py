@@ -30,6 +30,7 @@ from explorer.live import FrameStats, LiveClassifier, LiveFrame, LiveLook, LiveS
 from explorer.models import DEFAULT_MODEL
 from ui.charts import predictions_chart
 from ui.models import cached_model
+from ui.picker import SOURCE_CAMERA
 
 ICE_SERVERS_VARIABLE = "EXPLORER_ICE_SERVERS"
 STREAM_KEY = "live_camera"
@@ -212,6 +213,11 @@ def snapshot_frame(digest: str, _image: LoadedImage, name: str = DEFAULT_MODEL) 
     """The live pipeline on one photo (the snapshot camera's, or any chosen one), cached by its digest:
     changing how it is drawn does not compute it again."""
     return live_classifier(name).classify(_image.to_array())
+
+
+def use_snapshot_camera() -> None:
+    """Switch the sidebar picker to the camera (a button callback: it runs before the sidebar is drawn)."""
+    st.session_state["image_source"] = SOURCE_CAMERA
 
 
 def snapshot_view(image: LoadedImage, look: LiveLook) -> None:

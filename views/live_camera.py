@@ -45,6 +45,12 @@ def live_camera() -> None:
         "choose **Camera** under *Your image* in the sidebar and take a photo: it is explained here exactly "
         "like a live frame, and on every other page too. Below: the photo chosen now."
     )
+    st.button(
+        "Use the snapshot camera",
+        icon=":material/photo_camera:",
+        key="live_use_camera",
+        on_click=live.use_snapshot_camera,
+    )
     if image is not None:
         with user_errors():
             live.snapshot_view(image, look)

@@ -59,7 +59,8 @@ def test_changing_the_overlay_redraws_without_recomputing(app, forwards):
 def test_a_snapshot_from_the_camera_is_explained_like_a_live_frame(app, coffee):
     shot = io.BytesIO()
     coffee.image.save(shot, format="JPEG", quality=90)
-    app.sidebar.radio(key="image_source").set_value(SOURCE_CAMERA).run()
+    app.button(key="live_use_camera").click().run()
+    assert app.sidebar.radio(key="image_source").value == SOURCE_CAMERA
     app.sidebar.get("camera_input")[0].set_value(("shot.jpg", shot.getvalue(), "image/jpeg")).run()
     assert not app.exception
     assert chart_labels(app)[0] == "espresso"
