@@ -39,6 +39,7 @@ TITLES = {
     "views/filters.py": "Filters",
     "views/architecture.py": "Architecture",
     "views/grad_cam.py": "Grad-CAM studio",
+    "views/live_camera.py": "Live camera",
 }
 
 

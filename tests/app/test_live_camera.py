@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import io
 import json
+from concurrent.futures import ThreadPoolExecutor
 
 import av
 import numpy as np
@@ -78,7 +79,9 @@ def classifier(lite0) -> LiveClassifier:
 def test_the_processor_explains_only_the_newest_of_the_queued_frames(classifier, chelsea, coffee):
     processor = glue.LiveProcessor(classifier)
     cat, cup = chelsea.to_array(), coffee.to_array()
-    (out,) = asyncio.run(processor.recv_queued([frame_of(cat), frame_of(cat), frame_of(cup)]))
+    queued = [frame_of(cat), frame_of(cat), frame_of(cup)]
+    with ThreadPoolExecutor(max_workers=1) as worker:  # as streamlit-webrtc runs it: a thread with its own loop
+        (out,) = worker.submit(asyncio.run, processor.recv_queued(queued)).result()
     result, stats, error = processor.latest()
     assert result is not None and result.top.label == "espresso" and error is None
     assert (stats.frames, stats.skipped) == (1, 2)

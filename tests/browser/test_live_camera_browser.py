@@ -53,17 +53,14 @@ PICTURE = """() => {
 
 
 @pytest.fixture(scope="module")
-def camera_browser(tmp_path_factory: pytest.TempPathFactory) -> Iterator[object]:
-    """A second Chromium whose camera plays the test clip and is allowed without asking."""
-    from playwright.sync_api import sync_playwright
-
+def camera_browser(browser, tmp_path_factory: pytest.TempPathFactory) -> Iterator[object]:
+    """A second Chromium, from the session's Playwright, whose camera plays the test clip unasked."""
     clip = build_clip(tmp_path_factory.mktemp("camera") / "clip.y4m")
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=CHROMIUM, headless=True, args=CHROMIUM_FLAGS + camera_flags(clip)
-        )
-        yield browser
-        browser.close()
+    camera = browser.browser_type.launch(
+        executable_path=CHROMIUM, headless=True, args=CHROMIUM_FLAGS + camera_flags(clip)
+    )
+    yield camera
+    camera.close()
 
 
 @pytest.fixture
