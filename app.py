@@ -1,19 +1,29 @@
-"""CNN Explorer: the router. Each page draws the shared sidebar (image picker, device badge) itself."""
+"""CNN Explorer: the router. Each page draws the shared sidebar (image picker, device badge) itself.
+
+Page files are named from this file's folder, not the entry point's, so ``deploy/streamlit_app.py``
+(the hosted demo's entry point) can run this same router.
+"""
+
+from pathlib import Path
 
 import streamlit as st
+
+VIEWS = Path(__file__).resolve().parent / "views"
 
 st.set_page_config(page_title="CNN Explorer", page_icon=":material/grid_on:", layout="wide")
 
 PAGES = {
-    "Start": [st.Page("views/home.py", title="Home", icon=":material/home:", default=True)],
-    "Convolution": [st.Page("views/kernel_lab.py", title="Kernel lab", icon=":material/blur_on:")],
+    "Start": [st.Page(VIEWS / "home.py", title="Home", icon=":material/home:", default=True)],
+    "Convolution": [st.Page(VIEWS / "kernel_lab.py", title="Kernel lab", icon=":material/blur_on:")],
     "Network": [
-        st.Page("views/feature_maps.py", title="Feature maps", icon=":material/layers:"),
-        st.Page("views/filters.py", title="Filters", icon=":material/grid_view:"),
-        st.Page("views/architecture.py", title="Architecture", icon=":material/account_tree:"),
+        st.Page(VIEWS / "feature_maps.py", title="Feature maps", icon=":material/layers:"),
+        st.Page(VIEWS / "filters.py", title="Filters", icon=":material/grid_view:"),
+        st.Page(VIEWS / "architecture.py", title="Architecture", icon=":material/account_tree:"),
+        st.Page(VIEWS / "tiny_cnn.py", title="Tiny CNN", icon=":material/draw:"),
     ],
-    "Explain": [st.Page("views/grad_cam.py", title="Grad-CAM studio", icon=":material/visibility:")],
-    "Live": [st.Page("views/live_camera.py", title="Live camera", icon=":material/videocam:")],
+    "Explain": [st.Page(VIEWS / "grad_cam.py", title="Grad-CAM studio", icon=":material/visibility:")],
+    "Live": [st.Page(VIEWS / "live_camera.py", title="Live camera", icon=":material/videocam:")],
+    "Practise": [st.Page(VIEWS / "quiz.py", title="Quiz", icon=":material/quiz:")],
 }
 
 st.navigation(PAGES).run()

@@ -1,8 +1,10 @@
 """Kernel lab speed next to its peers: 3x3 and 5x5 kernels on a 1920x1080 RGB photo, printed as ratios.
 
 Ours is ``explorer.convolution.apply_kernel`` (what the app and CLI call) on the default device;
-the peers are cv2.filter2D, scipy.ndimage.convolve and the textbook nested Python loop, which runs on
-a small crop and is scaled per pixel. Every method returns H x W x 3 float32 with zero padding ('same').
+the peers are cv2.filter2D, scipy.ndimage.correlate and the textbook nested Python loop, which runs on
+a small crop and is scaled per pixel. Every method returns H x W x 3 float32 with zero padding ('same'),
+and every one computes the same thing: cross-correlation (the kernel slid as written), the lab's default
+and what cv2.filter2D does. SciPy's ``correlate`` is used for the same reason.
 Run: ``python -m benchmarks.kernels [--repeats N]``. Timings only; nothing here asserts a speed.
 """
 
@@ -58,9 +60,8 @@ def median_seconds(
 
 
 def naive(pixels: np.ndarray, grid: np.ndarray) -> np.ndarray:
-    """The textbook loop: for each pixel and channel, multiply the flipped kernel by the patch and add up."""
+    """The textbook loop: for each pixel and channel, multiply the kernel by the patch under it and add up."""
     k, half = grid.shape[0], grid.shape[0] // 2
-    flipped = grid[::-1, ::-1]
     padded = np.pad(pixels.astype(np.float32), ((half, half), (half, half), (0, 0)))
     height, width, channels = pixels.shape
     out = np.zeros((height, width, channels), dtype=np.float32)
@@ -70,7 +71,7 @@ def naive(pixels: np.ndarray, grid: np.ndarray) -> np.ndarray:
                 total = 0.0
                 for i in range(k):
                     for j in range(k):
-                        total += padded[y + i, x + j, c] * flipped[i, j]
+                        total += padded[y + i, x + j, c] * grid[i, j]
                 out[y, x, c] = total
     return out
 
@@ -78,10 +79,9 @@ def naive(pixels: np.ndarray, grid: np.ndarray) -> np.ndarray:
 def compare(kernel: Kernel, pixels: np.ndarray, repeats: int) -> None:
     """Time every method on one kernel, check they agree, and print times and ratios to cv2.filter2D."""
     grid = kernel.arrays()[0].astype(np.float32)
-    flipped = np.ascontiguousarray(grid[::-1, ::-1])
-    options = ConvOptions(padding="same", mode="conv")
+    options = ConvOptions(padding="same", mode="corr")
     ours = apply_kernel(pixels, kernel, options).values
-    reference = cv2.filter2D(pixels, cv2.CV_32F, flipped, borderType=cv2.BORDER_CONSTANT)
+    reference = cv2.filter2D(pixels, cv2.CV_32F, grid, borderType=cv2.BORDER_CONSTANT)
     assert np.allclose(ours, reference, atol=1e-2), "ours and cv2.filter2D disagree"
     crop = pixels[:NAIVE_CROP, :NAIVE_CROP]
     assert np.allclose(naive(crop, grid)[1:-2, 1:-2], reference[1 : NAIVE_CROP - 2, 1 : NAIVE_CROP - 2], atol=1e-2)
@@ -90,8 +90,8 @@ def compare(kernel: Kernel, pixels: np.ndarray, repeats: int) -> None:
         {
             ours: lambda: apply_kernel(pixels, kernel, options),
             "ours, 1 torch thread": lambda: apply_kernel(pixels, kernel, options),
-            "cv2.filter2D": lambda: cv2.filter2D(pixels, cv2.CV_32F, flipped, borderType=cv2.BORDER_CONSTANT),
-            "scipy.ndimage.convolve": lambda: scipy.ndimage.convolve(
+            "cv2.filter2D": lambda: cv2.filter2D(pixels, cv2.CV_32F, grid, borderType=cv2.BORDER_CONSTANT),
+            "scipy.ndimage.correlate": lambda: scipy.ndimage.correlate(
                 pixels.astype(np.float32), grid[:, :, None], mode="constant"
             ),
         },
@@ -101,7 +101,7 @@ def compare(kernel: Kernel, pixels: np.ndarray, repeats: int) -> None:
     per_pixel = median_seconds({"naive": lambda: naive(crop, grid)}, 3)["naive"] / (NAIVE_CROP * NAIVE_CROP)
     timings["naive Python loop (scaled)"] = per_pixel * SIZE[0] * SIZE[1]
     base = timings["cv2.filter2D"]
-    print(f"\n{kernel.name} ({kernel.size}x{kernel.size}) on {SIZE[0]}x{SIZE[1]} RGB:")
+    print(f"\n{kernel.name} ({kernel.shape[0]}x{kernel.shape[1]}) on {SIZE[0]}x{SIZE[1]} RGB:")
     for name, seconds in timings.items():
         print(f"  {name:<28} {seconds * 1000:>12.2f} ms   {seconds / base:>10.2f}x cv2.filter2D")
 

@@ -2,7 +2,8 @@
 
 Where a new thing goes (the tree mirrors the app's sections and its command line):
 
-- a kernel preset: one ``Kernel`` entry in ``explorer/kernels/presets.py`` (``PRESETS``);
+- a kernel preset: one ``Kernel`` entry in ``explorer/kernels/presets.py`` (``PRESETS``), a 3-D colour filter
+  in ``explorer/kernels/colour.py`` (``COLOUR_PRESETS``);
 - a CAM method: a gradient method is one function of (activations, gradients) plus one entry in
   ``GRADIENT_METHODS`` (``explorer/cam/methods.py``); a gradient-free one implements ``GradientFreeMethod``
   in its own module (like ``explorer/cam/score_cam.py``) plus one entry in ``GRADIENT_FREE_METHODS``;

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import contextlib
+import logging
 import os
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import lru_cache
@@ -13,15 +15,18 @@ import torch
 from explorer.errors import ExplorerError
 
 ENV_VAR = "EXPLORER_DEVICE"
+_CUDA_NAME = re.compile(r"cuda(?::(\d{1,4}))?")
 
 
 @dataclass(frozen=True)
 class DeviceChoice:
-    """The chosen device, a human-readable name for the badge, and why it was chosen."""
+    """The chosen device, a human-readable name for the badge, why it was chosen, and any problem with the request."""
 
     device: torch.device
     name: str
     reason: str
+    problem: str | None = None
+    """One sentence when the requested device could not be used (and the CPU is used instead)."""
 
     @property
     def is_cuda(self) -> bool:
@@ -29,35 +34,51 @@ class DeviceChoice:
 
 
 def choose_device(requested: str | None = None) -> DeviceChoice:
-    """Return the device to compute on.
+    """Return the device to compute on; never raises.
 
     ``requested`` (or the ``EXPLORER_DEVICE`` environment variable) may be ``"cpu"``, ``"cuda"`` or
-    ``"cuda:N"``; a CUDA request on a machine without CUDA falls back to the CPU and says so.
+    ``"cuda:N"``. A request that cannot be honoured (no CUDA, no device N, a name that is not a device)
+    falls back to the CPU, and ``problem`` says so in one sentence.
     """
-    wanted = (requested or os.environ.get(ENV_VAR, "") or "auto").strip().lower()
+    raw = requested or os.environ.get(ENV_VAR, "") or "auto"
+    wanted = raw.strip().lower()
     if wanted == "cpu":
         return DeviceChoice(torch.device("cpu"), "CPU", f"{ENV_VAR}=cpu asked for the CPU")
-    if wanted not in {"auto", "cuda"} and not wanted.startswith("cuda:"):
-        raise ExplorerError(f"Unknown device '{wanted}': use 'cpu', 'cuda' or 'cuda:N'.")
+    match = _CUDA_NAME.fullmatch(wanted)
+    if wanted != "auto" and match is None:
+        return _cpu_because(f"{ENV_VAR}={_shown(raw)} is not a device (use cpu, cuda or cuda:N)")
     if not torch.cuda.is_available():
-        why = (
-            "no CUDA device is available"
-            if wanted == "auto"
-            else f"'{wanted}' was asked for but no CUDA device is available"
-        )
-        return DeviceChoice(torch.device("cpu"), "CPU", why)
-    device = torch.device("cuda" if wanted == "auto" else wanted)
-    index = device.index if device.index is not None else torch.cuda.current_device()
-    if index >= torch.cuda.device_count():
-        raise ExplorerError(f"There is no CUDA device {index}; this machine has {torch.cuda.device_count()}.")
-    device = torch.device("cuda", index)
-    return DeviceChoice(device, torch.cuda.get_device_name(index), "a CUDA device is available")
+        if wanted == "auto":
+            return DeviceChoice(torch.device("cpu"), "CPU", "no CUDA device is available")
+        return _cpu_because(f"{ENV_VAR}={_shown(raw)} asked for CUDA but no CUDA device is available")
+    try:
+        count = torch.cuda.device_count()
+        index = int(match.group(1)) if match and match.group(1) else torch.cuda.current_device()
+        if index >= count:
+            return _cpu_because(f"{ENV_VAR}={_shown(raw)} asked for CUDA device {index} but this machine has {count}")
+        name = torch.cuda.get_device_name(index)
+    except (RuntimeError, AssertionError) as error:
+        return _cpu_because(f"the CUDA device could not be started ({_shown(str(error))})")
+    return DeviceChoice(torch.device("cuda", index), name, "a CUDA device is available")
+
+
+def _cpu_because(why: str) -> DeviceChoice:
+    return DeviceChoice(torch.device("cpu"), "CPU", why, problem=f"{why}, so the CPU computes instead.")
+
+
+def _shown(text: str, longest: int = 40) -> str:
+    """User-set text quoted for a message, cut short and on one line."""
+    flat = " ".join(text.split())
+    return repr(flat if len(flat) <= longest else flat[: longest - 3] + "...")
 
 
 @lru_cache(maxsize=1)
 def default_device() -> DeviceChoice:
-    """The process-wide choice (read once from the environment)."""
-    return choose_device()
+    """The process-wide choice, read once from the environment; a request that failed is logged once."""
+    choice = choose_device()
+    if choice.problem:
+        logging.getLogger(__name__).warning(choice.problem)
+    return choice
 
 
 @contextlib.contextmanager

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import struct
+import tomllib
 import zlib
 
 import numpy as np
@@ -11,17 +12,15 @@ import pytest
 from PIL import Image
 
 from explorer.errors import ExplorerError
-from explorer.images import COMPUTE_MAX_SIDE, load_image, load_path, load_sample
+from explorer.images import COMPUTE_MAX_SIDE, MAX_FILE_BYTES, MAX_FILE_MB, load_image, load_path, load_sample
+from tests.conftest import ROOT
+from tests.crafted_images import png_chunk
 
 
 def encode(image: Image.Image, fmt: str, **options: object) -> bytes:
     buffer = io.BytesIO()
     image.save(buffer, format=fmt, **options)
     return buffer.getvalue()
-
-
-def png_chunk(kind: bytes, data: bytes) -> bytes:
-    return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
 
 
 def assert_refused(data: bytes, words: str) -> None:
@@ -170,3 +169,37 @@ def test_missing_path_is_one_sentence(tmp_path):
 def test_unknown_sample_name_lists_the_samples():
     with pytest.raises(ExplorerError, match="chelsea"):
         load_sample("dog")
+
+
+def test_an_endless_device_is_refused_without_reading_it():
+    with pytest.raises(ExplorerError, match="'/dev/zero' is not a regular file"):
+        load_path("/dev/zero")
+
+
+def test_a_folder_is_refused(tmp_path):
+    with pytest.raises(ExplorerError, match="is a folder, not an image file"):
+        load_path(tmp_path)
+
+
+def test_a_file_over_the_upload_cap_is_refused_before_it_is_read(tmp_path):
+    huge = tmp_path / "huge.png"
+    with huge.open("wb") as file:
+        file.truncate(MAX_FILE_BYTES + 1)  # sparse: the disk holds nothing, the size says 50 MB + 1 byte
+    with pytest.raises(ExplorerError, match=f"over the {MAX_FILE_MB} MB limit"):
+        load_path(huge)
+    assert_refused(b"\x89PNG" + bytes(MAX_FILE_BYTES), f"over the {MAX_FILE_MB} MB limit")
+
+
+def test_the_cap_is_the_one_the_apps_uploader_has():
+    config = tomllib.loads((ROOT / ".streamlit" / "config.toml").read_text())
+    assert config["server"]["maxUploadSize"] == MAX_FILE_MB
+
+
+@pytest.mark.parametrize("size", [(4000, 1), (1, 3000), (3000, 2)])
+def test_a_one_pixel_line_is_refused_with_its_size(size):
+    assert_refused(encode(Image.new("RGB", size, "white"), "PNG"), f"{size[0]}x{size[1]} pixels: a line rather than")
+
+
+def test_a_sliver_a_few_pixels_thick_is_accepted():
+    loaded = load_image(encode(Image.new("RGB", (4000, 3), "white"), "PNG"))
+    assert loaded.size == (COMPUTE_MAX_SIDE, 2)

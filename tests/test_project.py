@@ -9,7 +9,7 @@ import sys
 import zipfile
 
 from explorer.images import SAMPLES
-from tests.conftest import ROOT
+from tests.conftest import ROOT, ROUTED_PAGES
 
 
 def command_after(marker: str) -> str:
@@ -41,8 +41,8 @@ def test_every_sample_has_a_source_and_licence():
 
 
 def test_every_routed_page_exists():
-    pages = re.findall(r'st\.Page\("([^"]+)"', (ROOT / "app.py").read_text())
-    assert len(pages) == 7 and all((ROOT / page).is_file() for page in pages)
+    pages = ROUTED_PAGES
+    assert len(pages) == 9 and all((ROOT / page).is_file() for page in pages)
 
 
 def test_listing_kernels_on_the_command_line_imports_neither_torch_nor_torchvision():
@@ -73,6 +73,6 @@ def test_the_package_builds_a_wheel_with_every_subpackage_and_the_cnn_explorer_c
     with zipfile.ZipFile(wheel) as archive:
         names = set(archive.namelist())
         entry_points = next(archive.read(n).decode() for n in names if n.endswith("entry_points.txt"))
-    for package in ("kernels", "models", "network", "cam", "cli"):
+    for package in ("kernels", "models", "network", "cam", "cli", "handout", "quiz"):
         assert f"explorer/{package}/__init__.py" in names
     assert "cnn-explorer = explorer.cli:main" in entry_points

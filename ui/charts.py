@@ -22,7 +22,7 @@ TITLE_FONT = 20
 CELL_FONT_SMALL = 11
 """Numbers written inside the cells of a grid wider than 9 cells."""
 BAR_COLOUR = "#3b6ea8"
-CHANNEL_COLOURS = {"red": "#d62728", "green": "#2ca02c", "blue": "#1f77b4", "grey": "#555555"}
+CHANNEL_COLOURS = {"red": "#d62728", "green": "#2ca02c", "blue": "#1f77b4", "grey": "#555555", "feature map": "#6a3d9a"}
 HOVER_SIDE = 160
 """The hover layer of an overlay is at most this many cells wide or high: hover stays quick."""
 NO_TOOLBAR = {"displayModeBar": False}
@@ -204,3 +204,17 @@ def faithfulness_chart(labels: Sequence[str], values: Sequence[float], class_nam
     figure = go.Figure(go.Bar(x=list(labels), y=list(values), marker_color=colours, texttemplate="%{y:.1%}"))
     figure.update_layout(yaxis={"title": f"p({class_name})", "tickformat": ".0%"})
     return _layout(figure, None, 420, {"l": 10, "r": 10, "t": 30, "b": 10})
+
+
+def colour_window(window: np.ndarray, title: str, highlight: tuple[int, int, int, int], height: int = 420) -> go.Figure:
+    """An RGB block of input pixels (rows x cols x 3, 0..255) with the kernel's window outlined in yellow."""
+    figure = go.Figure(
+        go.Image(z=np.clip(window, 0, 255).astype(np.uint8), hovertemplate="row %{y}, col %{x}: %{z}<extra></extra>")
+    )
+    top, left, bottom, right = highlight
+    figure.add_shape(
+        type="rect", x0=left - 0.5, x1=right + 0.5, y0=top - 0.5, y1=bottom + 0.5, line={"color": "#ffbf00", "width": 4}
+    )
+    figure.update_xaxes(showticklabels=False)
+    figure.update_yaxes(showticklabels=False, scaleanchor="x")
+    return _layout(figure, title, height)

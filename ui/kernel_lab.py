@@ -1,38 +1,67 @@
-"""Kernel-lab glue: cached convolution, pooling and histogram, and the kernel and option widgets.
+"""Kernel-lab glue: cached convolution, pooling and histogram, and the colour, kernel and option widgets.
 
 The convolution is cached on (image digest, kernel, options) only, so changing how a result is shown
-(display mode, channel, histogram, step) re-draws from the cache instead of convolving again. It is a
-``st.cache_resource``: the read-only result is shared, not unpickled into a copy on every rerun.
+(display mode, channel, histogram, step) re-draws from the cache instead of convolving again. It lives in
+the size-bounded shared cache (``ui.cache``): the read-only result is shared, not unpickled into a copy on
+every rerun. A big convolution (a large kernel on a large photo) is a heavy job (``ui.jobs``).
 """
 
 from __future__ import annotations
+
+import contextlib
+from dataclasses import replace
 
 import numpy as np
 import pandas as pd
 import streamlit as st
 
 from explorer.images import LoadedImage
+from explorer.kernels.colour import COLOUR_PRESETS
 from explorer.kernels.convolution import ConvOptions, KernelResult, apply_kernel
 from explorer.kernels.display import histogram
-from explorer.kernels.presets import MAX_SIZE, PRESETS, Kernel, custom_kernel, parse_kernel_text
+from explorer.kernels.parsing import MAX_WEIGHT, colour_kernel, custom_kernel, parse_channel_texts, parse_kernel_text
+from explorer.kernels.presets import CHANNEL_NAMES, MAX_SIZE, PRESETS, Kernel
 from explorer.kernels.steps import pool
+from ui.cache import shared_cache
+from ui.jobs import heavy_job
 
 PRESET, GRID, TEXT = "Preset", "Edit a grid", "Type numbers"
 PADDING_CHOICES = ["same", "valid", "full", "number"]
-COLOURS = {"rgb": "Each RGB channel", "gray": "Greyscale"}
-OPERATIONS = {"conv": "Convolution (flips kernel)", "corr": "Cross-correlation"}
+COLOURS = {
+    "rgb": "Each RGB channel separately",
+    "gray": "Greyscale",
+    "rgb-sum": "One 3-D filter: R + G + B → one map",
+}
+OPERATIONS = {"corr": "Cross-correlation (as CNN layers)", "conv": "Convolution (flips the kernel)"}
+SIDES = list(range(1, MAX_SIZE + 1))
+THREE_D_TEXT = ("1 0 -1; 2 0 -2; 1 0 -1", "0 0 0; 0 0 0; 0 0 0", "0 0 0; 0 0 0; 0 0 0")
 
 
-@st.cache_resource(max_entries=8, show_spinner="Convolving...")
+HEAVY_MULTIPLY_ADDS = 50_000_000
+"""A convolution with more multiply-adds than this (a 5x5 kernel on a 2-megapixel photo) waits its turn."""
+
+
+@shared_cache(spinner="Convolving...")
 def cached_result(digest: str, kernel: Kernel, options: ConvOptions, _image: LoadedImage) -> KernelResult:
     """Convolve once per (image digest, kernel, options); ``_image`` is not hashed, its digest is."""
-    return apply_kernel(_image.to_array(), kernel, options)
+    width, height = _image.size
+    work = width * height * kernel.shape[0] * kernel.shape[1] * (1 if options.color == "gray" else 3)
+    with heavy_job() if work > HEAVY_MULTIPLY_ADDS else contextlib.nullcontext():
+        return apply_kernel(_image.to_array(), kernel, options)
 
 
 @st.cache_data(max_entries=8, show_spinner=False)
-def cached_pool(digest: str, kernel: Kernel, options: ConvOptions, kind: str, _values: np.ndarray) -> np.ndarray:
-    """Pool the whole result once per (image digest, kernel, options, kind)."""
-    return pool(_values, kind)
+def cached_pool(
+    digest: str,
+    kernel: Kernel,
+    options: ConvOptions,
+    kind: str,
+    size: tuple[int, int],
+    stride: int,
+    _values: np.ndarray,
+) -> np.ndarray:
+    """Pool the whole result once per (image digest, kernel, options, kind, window, stride)."""
+    return pool(_values, kind, size, stride)
 
 
 @st.cache_data(max_entries=16, show_spinner=False)
@@ -43,50 +72,94 @@ def cached_histogram(
     return histogram(_values)
 
 
-def kernel_picker() -> Kernel:
-    """Choose a preset, edit a grid of numbers, or type them; raises ExplorerError for bad numbers."""
+def colour_picker() -> str:
+    """How the kernel meets the three colour channels: each on its own, grey, or one 3-D filter summing them."""
+    return str(st.radio("Colour", list(COLOURS), horizontal=True, key="kl_color", format_func=COLOURS.get))
+
+
+def kernel_picker(three_d: bool) -> Kernel:
+    """Choose a preset, edit grids of numbers, or type them; raises ExplorerError for bad numbers.
+
+    With ``three_d`` the kernel is one 3-D filter: a red, a green and a blue grid of one shape and a bias.
+    """
     how = st.radio("Kernel", [PRESET, GRID, TEXT], horizontal=True, key="kl_source")
     if how == PRESET:
-        names = list(PRESETS)
+        presets = COLOUR_PRESETS if three_d else PRESETS
+        names = list(presets)
         name = st.selectbox(
-            "Preset", names, index=names.index("sobel_x"), key="kl_preset", format_func=lambda n: n.replace("_", " ")
+            "3-D preset" if three_d else "Preset",
+            names,
+            index=0 if three_d else names.index("sobel_x"),
+            key="kl_preset_3d" if three_d else "kl_preset",
+            format_func=lambda n: n.replace("_", " "),
         )
-        st.info(PRESETS[name].explanation, icon=":material/lightbulb:")
-        return PRESETS[name]
+        st.info(presets[name].explanation, icon=":material/lightbulb:")
+        if not three_d:
+            return presets[name]
+        return replace(presets[name], bias=bias_input(presets[name].bias, f"kl_bias_{name}"))
     if how == GRID:
-        size = st.selectbox(
-            "Size", list(range(1, MAX_SIZE + 1, 2)), index=1, key="kl_grid_size", format_func=lambda n: f"{n} x {n}"
+        grids = grid_editors(CHANNEL_NAMES if three_d else ("",))
+    elif three_d:
+        columns = st.columns(3)
+        texts = [
+            column.text_area(f"{name.title()} kernel", start, key=f"kl_text_{name}", height=110)
+            for column, name, start in zip(columns, CHANNEL_NAMES, THREE_D_TEXT)
+        ]
+        grids = parse_channel_texts(texts)
+    else:
+        text = st.text_area(
+            "Rows separated by ';' or new lines; numbers by spaces or commas; 1/9 works; any size, e.g. '-1 0 1'",
+            "1 0 -1; 2 0 -2; 1 0 -1",
+            key="kl_text",
         )
-        start = np.zeros((size, size))
-        start[size // 2, size // 2] = 1.0
-        frame = pd.DataFrame(start, columns=[str(c) for c in range(size)])
-        edited = st.data_editor(
+        grids = [parse_kernel_text(text)]
+    normalise = st.checkbox("Normalise so the numbers sum to 1", key="kl_normalise")
+    if three_d:
+        return colour_kernel(grids, bias_input(0.0, "kl_bias_custom"), normalise=normalise)
+    return custom_kernel(grids[0], normalise=normalise)
+
+
+def grid_editors(names: tuple[str, ...]) -> list[np.ndarray]:
+    """Rows and columns to choose, then one editable grid per name; each starts as 'pass the pixel through'
+    (1 at the anchor tap, the one 'same' padding puts on the output pixel) for the first, zeros for the rest."""
+    rows_column, cols_column = st.columns(2)
+    rows = int(rows_column.selectbox("Rows K_h", SIDES, index=2, key="kl_grid_rows"))
+    cols = int(cols_column.selectbox("Columns K_w", SIDES, index=2, key="kl_grid_cols"))
+    grids = []
+    for index, (column, name) in enumerate(zip(st.columns(len(names)), names)):
+        start = np.zeros((rows, cols))
+        if index == 0:
+            start[(rows - 1) // 2, (cols - 1) // 2] = 1.0
+        frame = pd.DataFrame(start, columns=[str(c) for c in range(cols)])
+        if name:
+            column.caption(f"{name.title()} kernel")
+        edited = column.data_editor(
             frame,
-            key=f"kl_grid_{size}",
+            key=f"kl_grid_{name or 'single'}_{rows}x{cols}",
             hide_index=True,
             width="stretch",
             column_config={c: st.column_config.NumberColumn(c, format="%.4g") for c in frame},
         )
-        weights = edited.to_numpy(dtype=np.float64, na_value=np.nan)
-    else:
-        text = st.text_area(
-            "Rows separated by ';' or new lines; numbers by spaces or commas; 1/9 works",
-            "1 0 -1; 2 0 -2; 1 0 -1",
-            key="kl_text",
-        )
-        weights = parse_kernel_text(text)
-    normalise = st.checkbox("Normalise so the numbers sum to 1", key="kl_normalise")
-    return custom_kernel(weights, normalise=normalise)
+        grids.append(edited.to_numpy(dtype=np.float64, na_value=np.nan))
+    return grids
 
 
-def options_picker() -> ConvOptions:
-    """Stride, padding, dilation, colour and convolution-or-correlation widgets."""
+def bias_input(start: float, key: str) -> float:
+    """The 3-D filter's bias b, added once to the sum of the three channels' products."""
+    return float(st.number_input("Bias b (added to the sum)", -MAX_WEIGHT, MAX_WEIGHT, float(start), step=1.0, key=key))
+
+
+def options_picker(color: str) -> ConvOptions:
+    """Stride, padding, dilation and correlation-or-convolution widgets, for the chosen colour mode."""
     left, right = st.columns(2)
     stride = left.number_input("Stride S", 1, 8, 1, key="kl_stride")
     dilation = right.number_input("Dilation D", 1, 6, 1, key="kl_dilation")
     padding: str | int = left.selectbox("Padding", PADDING_CHOICES, key="kl_padding")
     if padding == "number":
         padding = int(right.number_input("Zeros per side P", 0, 64, 1, key="kl_padding_number"))
-    color = st.radio("Colour", list(COLOURS), horizontal=True, key="kl_color", format_func=COLOURS.get)
     mode = st.radio("Operation", list(OPERATIONS), horizontal=True, key="kl_mode", format_func=OPERATIONS.get)
+    st.caption(
+        "By default the kernel slides as written (cross-correlation), as CNN layers (PyTorch's conv2d) and "
+        "OpenCV's filter2D do; convolution flips it left-right and top-bottom first, as in the maths definition."
+    )
     return ConvOptions(stride=int(stride), padding=padding, dilation=int(dilation), color=color, mode=mode)

@@ -1,9 +1,11 @@
 """The one place the app loads networks: shared by every page and session, downloads with a progress bar.
 
-``cached_model`` keeps one frozen copy of each network per process (``st.cache_resource``), so the
-Feature maps page and the Grad-CAM studio use the same object. Weights that are not on disk are fetched
-first, outside the cache, with a visible progress bar; with no network the user gets one sentence
-and the pages fall back to the offline default.
+``cached_model`` keeps one frozen copy of each network per process (in ``ui.cache``'s model store, bounded
+by the bytes of their parameters), so the Feature maps page and the Grad-CAM studio use the same object.
+Weights that are not on disk are fetched first, outside the cache and outside any lock (other sessions keep
+working), with a visible progress bar and a deadline; with no network the user gets one sentence and the
+pages fall back to the offline default. A damaged cached file is deleted when it fails to load, so "Try the
+download again" fetches it anew.
 """
 
 from __future__ import annotations
@@ -12,13 +14,17 @@ import streamlit as st
 
 from explorer.errors import ExplorerError
 from explorer.models import DEFAULT_MODEL, MODELS, LoadedModel, load_model
-from explorer.models.weights import ensure_weights
+from explorer.models.weights import clean_partial_downloads, ensure_weights
+from ui.cache import NETWORKS, shared_cache
+from ui.errors import show_error
 
 _CHOICE_KEY = "explorer_model"
 _FAILED_KEY = "explorer_model_failures"
 
+clean_partial_downloads()  # once, when the app starts: a server killed mid-download leaves no partial file behind
 
-@st.cache_resource(max_entries=4, show_spinner="Loading the network...")
+
+@shared_cache(spinner="Loading the network...", store=NETWORKS)
 def _shared_model(name: str, pretrained: bool) -> LoadedModel:
     return load_model(name, pretrained=pretrained)
 
@@ -83,7 +89,7 @@ def model_picker(label: str = "Network") -> LoadedModel:
         if name == DEFAULT_MODEL:
             raise
         failures[name] = str(error)
-        return _fall_back(name, failures)
+        st.rerun()  # draw the picker again: its labels say which weights are on disk (a damaged file was deleted)
 
 
 def _fall_back(name: str, failures: dict[str, str]) -> LoadedModel:
@@ -91,7 +97,7 @@ def _fall_back(name: str, failures: dict[str, str]) -> LoadedModel:
 
     The failure is remembered for the session, so moving a slider does not start the download again.
     """
-    st.error(f"{failures[name]} Showing {MODELS[DEFAULT_MODEL].title} instead.", icon=":material/cloud_off:")
+    show_error(f"{failures[name]} Showing {MODELS[DEFAULT_MODEL].title} instead.", icon=":material/cloud_off:")
 
     def forget() -> None:
         failures.pop(name, None)

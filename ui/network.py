@@ -2,9 +2,11 @@
 numbers each page reads off the shared model.
 
 The model comes from ``ui.models`` (one shared, frozen copy per process). The forward pass is cached
-with ``st.cache_resource`` keyed on (model name, image digest): its read-only arrays are shared, not
-unpickled into a fresh copy on every rerun as ``st.cache_data`` would, so changing a layer, a channel,
-the sort or the normalisation only re-draws and never runs the network again.
+in the size-bounded shared cache (``ui.cache``) keyed on (model name, image digest): its read-only arrays
+are shared, not unpickled into a fresh copy on every rerun as ``st.cache_data`` would, so changing a
+layer, a channel, the sort or the normalisation only re-draws and never runs the network again. A run
+holds every layer's maps at once (~10 MB for EfficientNet-Lite0, ~86 MB for VGG-16), so it is a heavy
+job (``ui.jobs``): runs of many students take turns instead of all holding that memory at once.
 """
 
 from __future__ import annotations
@@ -16,16 +18,20 @@ from explorer.models import LoadedModel
 from explorer.network.architecture import LayerTable, layer_facts, layer_table
 from explorer.network.features import NetworkRun, run_network
 from explorer.network.filters import LearnedFilters, conv_layer_names, learned_filters
+from ui.cache import shared_cache
 from ui.charts import predictions_chart
 from ui.errors import user_errors
+from ui.jobs import heavy_job
 from ui.models import cached_model, model_picker
 from ui.picker import require_image
 
 
-@st.cache_resource(max_entries=4, show_spinner="Running the network on your photo...")
+@shared_cache(spinner="Running the network on your photo...")
 def cached_run(model_name: str, image_digest: str, _image: LoadedImage) -> NetworkRun:
     """One forward pass per (model, image): predictions and every layer's feature maps."""
-    return run_network(cached_model(model_name), _image.image)
+    model = cached_model(model_name)
+    with heavy_job():
+        return run_network(model, _image.image)
 
 
 def network_page(title: str, intro: str) -> tuple[LoadedImage, LoadedModel, NetworkRun]:
@@ -52,7 +58,7 @@ def convolutions(model: LoadedModel) -> list[str]:
     return conv_layer_names(model.module)
 
 
-@st.cache_resource(max_entries=16, show_spinner=False)
+@shared_cache()
 def _filters(model_name: str, pretrained: bool, layer: str) -> LearnedFilters:
     return learned_filters(cached_model(model_name, pretrained).module, layer)
 

@@ -15,7 +15,8 @@ from PIL import Image, ImageOps
 
 from explorer.device import default_device
 from explorer.errors import ExplorerError
-from explorer.images import SAMPLES, SAMPLES_DIR, LoadedImage, load_image
+from explorer.images import MAX_FILE_MB, SAMPLES, SAMPLES_DIR, LoadedImage, load_image
+from ui.errors import literal, show_error
 
 SOURCE_SAMPLE, SOURCE_UPLOAD, SOURCE_CAMERA = "Sample photo", "Upload", "Camera"
 _IMAGE_KEY = "explorer_image"
@@ -36,7 +37,7 @@ def device_badge() -> None:
     choice = default_device()
     icon = ":material/memory:" if choice.is_cuda else ":material/developer_board:"
     st.sidebar.badge(f"Computing on {choice.name}", icon=icon, color="green" if choice.is_cuda else "gray")
-    st.sidebar.caption(f"Why: {choice.reason}.")
+    st.sidebar.caption(literal(f"Why: {choice.reason}."))
 
 
 def image_picker() -> None:
@@ -57,7 +58,9 @@ def image_picker() -> None:
         st.query_params["sample"] = name
         chosen = (f"sample:{name}", (SAMPLES_DIR / SAMPLES[name]).read_bytes)
     elif source == SOURCE_UPLOAD:
-        upload = sidebar.file_uploader("Upload a photo", type=UPLOAD_TYPES, key="image_upload")
+        upload = sidebar.file_uploader(
+            "Upload a photo", type=UPLOAD_TYPES, key="image_upload", max_upload_size=MAX_FILE_MB
+        )
         chosen = (f"upload:{upload.file_id}", upload.getvalue) if upload is not None else None
     else:
         shot = sidebar.camera_input("Take a photo", key="image_camera")
@@ -114,7 +117,7 @@ def current_image() -> LoadedImage | None:
     device_badge()
     error = st.session_state.get(_ERROR_KEY)
     if error:
-        st.error(error, icon=":material/error:")
+        show_error(error)
         return None
     loaded: LoadedImage | None = st.session_state.get(_IMAGE_KEY)
     if loaded is None:

@@ -2,9 +2,11 @@
 
 import streamlit as st
 
-from explorer.network.stack import STACK_SYNTAX, parse_stack, separable_counts
-from ui.errors import user_errors
+from explorer.network.stack import STACK_SYNTAX, calculate, separable_counts
+from explorer.network.stack_presets import READY_STACKS
+from ui.errors import literal_user_errors
 from ui.network import network_page, show_predictions, table_of
+from ui.stack import STACK_COLUMNS, TEXT_KEY, input_boxes, reading, ready_stack_menu, table_rows
 
 NUMBERS = {
     name: st.column_config.NumberColumn(format="localized")
@@ -39,7 +41,7 @@ def layer_table_section() -> None:
                 "padding": row.padding,
                 "output": " x ".join(map(str, row.output_shape)),
                 "parameters": row.params,
-                "receptive field": row.receptive_field,
+                "receptive field": row.receptive_text,
                 "multiply-adds": row.mult_adds,
             }
             for row in table.rows
@@ -47,7 +49,7 @@ def layer_table_section() -> None:
         width="stretch",
         height=420,
         hide_index=True,
-        column_config=NUMBERS,
+        column_config=NUMBERS | {"receptive field": st.column_config.TextColumn()},
     )
     st.caption(
         "Totals count every parameter of the model. Multiply-adds count convolutions and fully connected "
@@ -73,35 +75,31 @@ def separable_section() -> None:
 
 
 def stack_section() -> None:
-    """The calculator: a typed stack of layers and what comes out of each."""
+    """The calculator: a typed or ready-made stack of layers, what comes out of each, and what it all costs."""
     st.subheader("Stack calculator")
-    st.markdown("Type a stack of layers and see what comes out of each one.")
-    st.code(STACK_SYNTAX, language=None)
-    text = st.text_area("Your stack", "conv 3x3 s1 p1 c64; pool 2; conv 3x3 s1 p1 c128; pool 2", key="arch_stack")
-    size_column, channel_column = st.columns(2)
-    size = size_column.number_input("Input height and width", 1, 4096, 224, key="arch_stack_size")
-    channels = channel_column.number_input("Input channels", 1, 4096, 3, key="arch_stack_channels")
-    with user_errors():
-        rows = parse_stack(text, (int(size), int(size)), int(channels))
-    st.dataframe(
-        [
-            {
-                "layer": row.text,
-                "output": f"{row.channels} x {row.size[0]} x {row.size[1]}",
-                "parameters": row.params,
-                "receptive field": row.receptive_field,
-                "step (pixels)": row.jump,
-                "multiply-adds": row.mult_adds,
-            }
-            for row in rows
-        ],
-        width="stretch",
-        hide_index=True,
-        column_config=NUMBERS,
+    st.markdown(
+        "Type a stack of layers, or pick a ready-made network, and see what comes out of each layer: its shape, "
+        "parameters, multiply-adds and what one output value can see."
     )
+    chosen = ready_stack_menu()
+    st.code(STACK_SYNTAX, language=None)
+    text = st.text_area("Your stack", key=TEXT_KEY, height=200)
+    size = input_boxes()
+    with literal_user_errors():
+        result = calculate(text, size)
+    if result.input_from_text:
+        height, width, channels = result.input_shape
+        st.caption(f"The first line sets the input to {height} x {width} x {channels}; the boxes above are not used.")
+    totals = st.columns(3)
+    totals[0].metric("Parameters", f"{result.total_params:,}")
+    totals[1].metric("Multiply-adds", f"{result.total_mult_adds:,}")
+    totals[2].metric("Output", result.rows[-1].output)
+    st.dataframe(table_rows(result), width="stretch", hide_index=True, column_config=STACK_COLUMNS)
+    st.markdown("\n".join(f"- {sentence}" for sentence in reading(result)))
     st.caption(
-        f"In total: {sum(row.params for row in rows):,} parameters; one output value sees "
-        f"{rows[-1].receptive_field} x {rows[-1].receptive_field} input pixels."
+        (READY_STACKS[chosen].note + " " if chosen else "")
+        + "Parameters are weights plus biases (batch norm: scale and shift); multiply-adds count convolutions and "
+        "fully connected layers; after gap or fc every output sees the whole input."
     )
 
 

@@ -53,12 +53,13 @@ def layer_facts_table(model: LoadedModel, run: NetworkRun, layer_name: str) -> N
     facts = facts_of(model, layer_name)
     channels, height, width = layer.shape
     whole = " (the whole input)" if layer.receptive.size >= max(run.view.shape[:2]) else ""
+    seen = layer.receptive.text + ("" if layer.receptive.whole else whole)
     st.markdown(f"### `{layer_name}`")
     st.markdown(
         f"| | |\n|---|---|\n| Type | {facts['type']} ({layer.kind}) |\n"
         f"| Kernel / stride / padding | {facts['kernel']} / {facts['stride']} / {facts['padding']} |\n"
         f"| Output shape | {channels} channels x {height} x {width} |\n"
-        f"| Receptive field | {layer.receptive.size} x {layer.receptive.size} input pixels{whole} |\n"
+        f"| Receptive field | {seen} |\n"
         f"| One step here moves | {layer.receptive.jump} input pixels |\n"
         f"| Parameters | {facts['parameters']} |\n"
         f"| Mean / max | {float(stats.mean.mean()):.3f} / {float(stats.max.max()):.3f} |\n"

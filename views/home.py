@@ -2,6 +2,7 @@
 
 import streamlit as st
 
+from ui.handout import lesson_download
 from ui.picker import current_image, sample_gallery
 
 TOUR = """
@@ -32,6 +33,9 @@ def home() -> None:
     st.subheader("Sample photos")
     st.caption("Free to use (CC0 or public domain, from scikit-image). Or upload your own, or use the camera.")
     sample_gallery()
+    if image is not None:
+        st.subheader("Download the lesson hand-out (PDF)")
+        lesson_download(image)
 
 
 home()

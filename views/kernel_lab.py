@@ -8,9 +8,9 @@ from explorer.kernels.convolution import ConvOptions, KernelResult
 from explorer.kernels.display import DISPLAY_MODES, display_image, symmetric_limit, value_summary
 from explorer.kernels.presets import Kernel
 from explorer.kernels.steps import MAX_REGION, make_region
-from ui.charts import NO_TOOLBAR, number_grid, value_histogram
-from ui.errors import user_errors
-from ui.kernel_lab import cached_histogram, cached_result, kernel_picker, options_picker
+from ui.charts import NO_TOOLBAR, number_grid, number_text, value_histogram
+from ui.errors import literal_user_errors
+from ui.kernel_lab import cached_histogram, cached_result, colour_picker, kernel_picker, options_picker
 from ui.kernel_steps import draw_pooling, play_or_show, step_controls
 from ui.picker import require_image
 
@@ -21,38 +21,45 @@ INTRO = (
 
 
 def kernel_section() -> tuple[Kernel, ConvOptions]:
-    """The kernel and sliding options on the left, the kernel's numbers on the right."""
+    """The colour mode, kernel and sliding options on the left, the kernel's numbers on the right."""
     controls, kernel_view = st.columns([3, 2])
-    with controls, user_errors():
-        kernel = kernel_picker()
-        options = options_picker()
+    with controls, literal_user_errors():
+        color = colour_picker()
+        kernel = kernel_picker(three_d=color == "rgb-sum")
+        options = options_picker(color)
     with kernel_view:
-        for index, grid in enumerate(kernel.arrays()):
-            title = f"{kernel.name} kernel" + (f" ({('gx', 'gy')[index]})" if kernel.combine == "magnitude" else "")
-            st.plotly_chart(number_grid(grid, title, height=300), key=f"kl_kernel_{index}", config=NO_TOOLBAR)
-        if options.mode == "conv":
-            st.caption(
-                "Convolution flips the kernel left-right and top-bottom before sliding it; "
-                "cross-correlation (what CNN layers compute) uses it as written."
+        names, (k_h, k_w) = kernel.grid_names(), kernel.shape
+        height = 220 if kernel.is_3d else 300
+        for index, (name, grid) in enumerate(zip(names, kernel.arrays())):
+            title = f"{kernel.name}: {name} kernel" if name else f"{kernel.name} kernel"
+            st.plotly_chart(
+                number_grid(grid, f"{title} ({k_h}x{k_w})", height=height), key=f"kl_kernel_{index}", config=NO_TOOLBAR
+            )
+        if kernel.is_3d:
+            st.markdown(
+                f"Bias b = **{number_text(kernel.bias)}**. One {k_h}x{k_w}x3 filter, one output map: what one output "
+                "channel of a `Conv2d(3, 1, kernel_size)` layer computes."
             )
     return kernel, options
 
 
 def output_size_section(result: KernelResult, options: ConvOptions) -> None:
-    """The output-size formula with the photo's numbers plugged in."""
+    """The output-size formula per axis with the photo's numbers plugged in, and the padding rule."""
     rows, cols = result.sizes
     st.subheader("Output size")
-    why_p = f"'{options.padding}' padding" if isinstance(options.padding, str) else "your choice"
+    why_p = f"'{options.padding}' padding" if isinstance(options.padding, str) else f"P = {options.padding}"
     st.code(
-        f"{cols.effective_formula()}\nP = {cols.padding} zeros on each side ({why_p}), S = {options.stride}\n"
-        f"{cols.formula()}\n{rows.formula()}",
+        f"kernel K_h x K_w = {rows.kernel} x {cols.kernel}, dilation D = {options.dilation}, stride S = "
+        f"{options.stride}, {why_p}\n"
+        f"{rows.effective_formula()};  {rows.padding_text()}\n{rows.formula()}\n"
+        f"{cols.effective_formula()};  {cols.padding_text()}\n{cols.formula()}",
         language=None,
     )
-    if options.padding == "same" and options.stride > 1:
-        st.caption(
-            "'same' pads (K_eff-1)/2 zeros on each side, so with stride S the output is ceil(W/S): "
-            "one output for every S-th input pixel."
-        )
+    st.caption(
+        "Height uses K_h and width uses K_w. 'same' pads K_eff - 1 zeros in total on each axis, half before and "
+        "half after; when K_eff is even the extra zero goes on the bottom / right, as PyTorch's padding='same' "
+        "and TensorFlow do. With stride S the output is ceil(size / S). 'full' pads K_eff - 1 on each side."
+    )
 
 
 def before_after_section(loaded: LoadedImage, result: KernelResult) -> tuple[int | None, str, np.ndarray]:
@@ -77,7 +84,7 @@ def before_after_section(loaded: LoadedImage, result: KernelResult) -> tuple[int
     st.caption(DISPLAY_MODES[mode] + (scale if mode == "diverging" else ""))
     before, after = st.columns(2)
     before.image(
-        loaded.image if result.values.shape[2] == 3 else result.source_plane(0).round().astype("uint8"),
+        result.source_plane(0).round().astype("uint8") if result.options.color == "gray" else loaded.image,
         caption=f"Input {loaded.size[0]}x{loaded.size[1]}",
         width="stretch",
     )
@@ -115,14 +122,14 @@ def step_by_step(result: KernelResult, shown: int | None, mode: str, picture: np
         format_func=lambda c: channels[c],
         key="kl_step_channel",
     )
-    with user_errors():
+    with literal_user_errors():
         region = make_region(result, int(top), int(left), int(size))
     step, playing = step_controls(region)
     play_or_show(result, region, step, playing, step_channel)
-    st.subheader("Pooling: 2x2 windows, stride 2")
+    st.subheader("Pooling")
     st.markdown(
-        "Pooling shrinks a feature map: **max** keeps the strongest response in each 2x2 block, "
-        "**average** keeps their mean. An odd last row or column is dropped."
+        "Pooling shrinks a feature map: **max** keeps the strongest response in each window, "
+        "**average** keeps their mean. Windows that would run past the edge are dropped."
     )
     draw_pooling(result, region, step_channel, shown, mode, digest, picture)
 
@@ -133,7 +140,7 @@ def kernel_lab() -> None:
     st.markdown(INTRO)
     loaded = require_image()
     kernel, options = kernel_section()
-    with user_errors():
+    with literal_user_errors():
         result = cached_result(loaded.digest, kernel, options, loaded)
     output_size_section(result, options)
     shown, mode, picture = before_after_section(loaded, result)

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
+import numpy as np
 import torch
 import torch.nn.functional as F
 
@@ -23,3 +26,14 @@ def upsample(maps: torch.Tensor, size: tuple[int, ...]) -> torch.Tensor:
     """
     out = F.interpolate(maps[:, None].float(), size=size, mode="bilinear", align_corners=False)
     return out[:, 0].clamp_(0.0, 1.0)
+
+
+def on_one_scale(raw_maps: Sequence[np.ndarray]) -> list[np.ndarray]:
+    """Raw (ReLU'd) maps of one method and layer scaled to [0, 1] together: 1 is the largest value of any.
+
+    Scaled each by its own maximum, a class the network gives 0% still gets a full-red spot; on one scale
+    its map stays as faint as its evidence is weak. If every map is zero, all stay zero.
+    """
+    low = min(float(values.min()) for values in raw_maps)
+    high = max(float(values.max()) for values in raw_maps)
+    return [to_unit(values, low, high) for values in raw_maps]

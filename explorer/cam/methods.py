@@ -21,7 +21,8 @@ from torch import nn
 
 from explorer.cam.gradients import LayerGradients, check_classes, layer_gradients, top_classes
 from explorer.cam.maps import normalise
-from explorer.cam.score_cam import score_cam
+from explorer.cam.score_cam import Progress, score_cam
+from explorer.device import friendly_oom
 from explorer.errors import ExplorerError
 from explorer.network.capture import forward_capturing
 
@@ -32,11 +33,17 @@ CamMethod = Callable[[torch.Tensor, torch.Tensor], torch.Tensor]
 class GradientFreeMethod(Protocol):
     """A CAM method that needs no gradients: raw K x h x w maps from the layer's C x h x w activations.
 
-    It may run more forwards of ``module`` (without hooks: they need no lock).
+    It may run more forwards of ``module`` (without hooks: they need no lock), reporting the share done
+    to ``progress``.
     """
 
     def __call__(
-        self, module: nn.Module, inputs: torch.Tensor, activations: torch.Tensor, classes: tuple[int, ...]
+        self,
+        module: nn.Module,
+        inputs: torch.Tensor,
+        activations: torch.Tensor,
+        classes: tuple[int, ...],
+        progress: Progress | None = None,
     ) -> torch.Tensor: ...
 
 
@@ -103,23 +110,67 @@ def maps_from_gradients(method: str, captured: LayerGradients) -> torch.Tensor:
 
 @dataclass(frozen=True)
 class CamSet:
-    """CAMs of several classes for one photo, layer and method, ready to draw (NumPy, CPU)."""
+    """CAMs of several classes for one photo, layer and method, ready to draw (NumPy, CPU).
+
+    ``maps`` are each scaled to [0, 1] by their own range; ``raw`` keeps the same maps after the ReLU but
+    before that scaling, so maps of one method and layer can share a scale (``explorer.cam.maps.on_one_scale``).
+    """
 
     method: str
     layer: str
     classes: tuple[int, ...]
     maps: np.ndarray
     probabilities: np.ndarray
+    raw: np.ndarray
 
     def map_for(self, index: int) -> np.ndarray:
         """The h x w map in [0, 1] of class ``index``."""
         return self.maps[self.classes.index(index)]
 
+    def raw_for(self, index: int) -> np.ndarray:
+        """The h x w map of class ``index`` before scaling (zero where nothing raised the score)."""
+        return self.raw[self.classes.index(index)]
+
+    def is_zero(self, index: int) -> bool:
+        """True when no part of the photo raised the score of class ``index`` at this layer: a blank map."""
+        raw = self.raw_for(index)
+        span = float(raw.max() - raw.min()) if raw.size else 0.0
+        return not (np.isfinite(span) and span > 0)
+
+
+def cam_set(method: str, layer: str, raw: torch.Tensor, logits: torch.Tensor, classes: tuple[int, ...]) -> CamSet:
+    """A CamSet of raw K x h x w maps (ReLU applied here) and the forward's logits."""
+    positive = raw.float().clamp(min=0)
+    probabilities = torch.softmax(logits.float().reshape(-1), dim=0)
+    return CamSet(
+        method,
+        layer,
+        classes,
+        normalise(positive).cpu().numpy(),
+        probabilities.cpu().numpy(),
+        positive.cpu().numpy(),
+    )
+
+
+def cams_from_gradients(method: str, captured: LayerGradients) -> CamSet:
+    """The maps of a gradient method from gradients already taken: no forward, no backward."""
+    name = method_name(method)
+    if name not in GRADIENT_METHODS:
+        raise ExplorerError(f"{name} does not use gradients; it needs its own forward passes.")
+    raw = GRADIENT_METHODS[name](captured.activations, captured.gradients)
+    return cam_set(name, captured.layer, raw, captured.logits, captured.classes)
+
 
 def gradient_free_maps(
-    method: str, module: nn.Module, inputs: torch.Tensor, layer: str, classes: Sequence[int] | None, top_k: int
+    method: str,
+    module: nn.Module,
+    inputs: torch.Tensor,
+    layer: str,
+    classes: Sequence[int] | None,
+    top_k: int,
+    progress: Progress | None = None,
 ) -> tuple[torch.Tensor, torch.Tensor, tuple[int, ...]]:
-    """(maps in [0, 1], logits, classes) of a gradient-free method: one hooked forward, then the method."""
+    """(raw maps, logits, classes) of a gradient-free method: one hooked forward, then the method."""
     with torch.no_grad():
         logits, captured = forward_capturing(module, inputs, [layer])
     if layer not in captured:
@@ -129,8 +180,8 @@ def gradient_free_maps(
     acts = captured[layer]
     if acts.ndim != 4 or acts.shape[0] != 1:
         raise ExplorerError(f"The layer '{layer}' does not output image-like feature maps; choose a convolution.")
-    maps = GRADIENT_FREE_METHODS[method](module, inputs, acts[0], chosen)
-    return normalise(maps), scores, chosen
+    maps = GRADIENT_FREE_METHODS[method](module, inputs, acts[0], chosen, progress)
+    return maps, scores, chosen
 
 
 def compute_cams(
@@ -140,13 +191,15 @@ def compute_cams(
     method: str = "Grad-CAM",
     classes: Sequence[int] | None = None,
     top_k: int = 1,
+    progress: Progress | None = None,
 ) -> CamSet:
-    """The CAMs of ``classes`` (default: this forward's top ``top_k``) with one forward pass."""
+    """The CAMs of ``classes`` (default: this forward's top ``top_k``) with one forward pass.
+
+    A gradient-free method reports the share of its extra forwards done to ``progress``.
+    """
     method = method_name(method)
-    if method in GRADIENT_FREE_METHODS:
-        maps, logits, chosen = gradient_free_maps(method, module, inputs, layer, classes, top_k)
-    else:
-        captured = layer_gradients(module, inputs, layer, classes, top_k)
-        maps, logits, chosen = maps_from_gradients(method, captured), captured.logits, captured.classes
-    probabilities = torch.softmax(logits.float(), dim=0)
-    return CamSet(method, layer, chosen, maps.float().cpu().numpy(), probabilities.cpu().numpy())
+    with friendly_oom():
+        if method in GRADIENT_METHODS:
+            return cams_from_gradients(method, layer_gradients(module, inputs, layer, classes, top_k))
+        raw, logits, chosen = gradient_free_maps(method, module, inputs, layer, classes, top_k, progress)
+        return cam_set(method, layer, raw, logits, chosen)

@@ -11,9 +11,10 @@ import argparse
 import importlib
 import sys
 
+from explorer.cli.common import one_line
 from explorer.errors import ExplorerError
 
-COMMAND_GROUPS = ("kernels", "network", "features", "cam")
+COMMAND_GROUPS = ("kernels", "stack", "network", "features", "cam", "lesson")
 """Modules of ``explorer.cli`` that each register their sub-commands; a new group is one more name here."""
 
 
@@ -32,7 +33,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         return int(args.func(args) or 0)
     except ExplorerError as error:
-        print(f"error: {error}", file=sys.stderr)
+        print(f"error: {one_line(str(error))}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         print("error: interrupted", file=sys.stderr)

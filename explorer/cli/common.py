@@ -57,6 +57,12 @@ def check_suffix(path: Path, allowed: dict[str, str], option: str) -> None:
         raise ExplorerError(f"{option} must end in {kinds}, not '{path.name}'.")
 
 
+def one_line(text: str) -> str:
+    """``text`` safe to print on one terminal line: newlines, escape codes and other control characters
+    that a user typed (a class name, a layer, a path) are shown as escapes (``\\n``, ``\\x1b``), not obeyed."""
+    return "".join(char if char.isprintable() else repr(char)[1:-1] for char in text)
+
+
 def write_output(path: Path, writer: Callable[[Path], object]) -> None:
     """Write one output file, turning a bad path or a full disk into one plain sentence."""
     try:

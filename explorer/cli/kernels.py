@@ -22,18 +22,28 @@ def register(commands: argparse._SubParsersAction) -> None:
     listing.set_defaults(func=list_kernels)
     apply = commands.add_parser("kernel", help="apply a kernel to an image and save the result")
     add_image_argument(apply)
-    apply.add_argument("--kernel", help="a preset name (see 'python -m explorer kernels')")
-    apply.add_argument("--custom", help='your own kernel, e.g. "1 0 -1; 2 0 -2; 1 0 -1" (fractions like 1/9 work)')
+    apply.add_argument("--kernel", help="a preset name, 2-D or 3-D (see 'python -m explorer kernels')")
+    apply.add_argument(
+        "--custom",
+        help='your own kernel, any size, e.g. "1 0 -1; 2 0 -2; 1 0 -1" or "-1 1" (fractions like 1/9 work); '
+        'with --color rgb-sum three kernels separated by "|" (red | green | blue)',
+    )
     apply.add_argument("--normalise", action="store_true", help="scale a custom kernel so its numbers sum to 1")
+    apply.add_argument("--bias", type=float, help="the bias added to a 3-D filter's sum (--color rgb-sum)")
     apply.add_argument("--stride", type=int, default=1, help="step between windows (default 1)")
     apply.add_argument("--padding", default="same", help="valid, same, full or a number of zeros per side")
     apply.add_argument("--dilation", type=int, default=1, help="gap between kernel taps (default 1)")
-    apply.add_argument("--color", choices=["rgb", "gray"], default="rgb", help="each RGB channel, or grey")
+    apply.add_argument(
+        "--color",
+        choices=["rgb", "gray", "rgb-sum"],
+        help="rgb: each channel separately; gray: one luma channel; rgb-sum: one 3-D filter summed into one map "
+        "(default: rgb-sum for a 3-D preset or a custom kernel with '|', else rgb)",
+    )
     apply.add_argument(
         "--mode",
-        choices=["conv", "corr"],
-        default="conv",
-        help="conv flips the kernel (true convolution); corr does not (cross-correlation)",
+        choices=["corr", "conv"],
+        default="corr",
+        help="corr (default) slides the kernel as written, as CNN layers and cv2.filter2D do; conv flips it first",
     )
     apply.add_argument(
         "--display",
@@ -47,12 +57,16 @@ def register(commands: argparse._SubParsersAction) -> None:
 
 
 def list_kernels(args: argparse.Namespace) -> int:
-    """Print each preset's name and what it detects or does."""
+    """Print each preset's name, its size and what it detects or does: the 2-D ones, then the 3-D filters."""
+    from explorer.kernels.colour import COLOUR_PRESETS
     from explorer.kernels.presets import PRESETS
 
-    width = max(len(name) for name in PRESETS)
+    width = max(len(name) for name in [*PRESETS, *COLOUR_PRESETS])
     for name, kernel in PRESETS.items():
-        print(f"{name:<{width}}  {kernel.explanation}")
+        print(f"{name:<{width}}  {kernel.shape[0]}x{kernel.shape[1]}  {kernel.explanation}")
+    print("\n3-D filters, one kernel per colour channel summed into one map (--color rgb-sum):")
+    for name, kernel in COLOUR_PRESETS.items():
+        print(f"{name:<{width}}  {kernel.shape[0]}x{kernel.shape[1]}x3  {kernel.explanation}")
     return 0
 
 
@@ -64,12 +78,12 @@ def run_kernel(args: argparse.Namespace) -> int:
     check_suffix(args.out, OUTPUTS, "--out")
     if args.display not in DISPLAY_MODES:
         raise ExplorerError(f"--display must be one of {', '.join(DISPLAY_MODES)}, not '{args.display}'.")
-    kernel = chosen_kernel(args.kernel, args.custom, args.normalise)
+    kernel = chosen_kernel(args.kernel, args.custom, args.normalise, args.color, args.bias)
     options = ConvOptions(
         stride=args.stride,
         padding=parse_padding(args.padding),
         dilation=args.dilation,
-        color=args.color,
+        color=args.color or ("rgb-sum" if kernel.is_3d else "rgb"),
         mode=args.mode,
     )
     result = apply_kernel(load_image_arg(args).to_array(), kernel, options)
@@ -79,23 +93,37 @@ def run_kernel(args: argparse.Namespace) -> int:
         f"{kernel.name}: {height}x{width}x{result.values.shape[2]} output, values "
         f"{result.values.min():.4g}..{result.values.max():.4g}, saved to {args.out}"
     )
-    print(f"  {result.sizes[0].effective_formula()}, P = {options.pad_amount(kernel.size)}")
     for size in result.sizes:
+        print(f"  {size.effective_formula()}; {size.padding_text()}")
         print(f"  {size.formula()}")
     return 0
 
 
-def chosen_kernel(name: str | None, custom: str | None, normalise: bool) -> Kernel:
-    """The preset or the parsed custom kernel; exactly one must be given."""
-    from explorer.kernels.presets import custom_kernel, get_preset, parse_kernel_text
+def chosen_kernel(
+    name: str | None, custom: str | None, normalise: bool, color: str | None, bias: float | None
+) -> Kernel:
+    """The preset or the parsed custom kernel (a 3-D filter for rgb-sum); exactly one must be given."""
+    from dataclasses import replace
+
+    from explorer.kernels.parsing import bounded, colour_kernel, custom_kernel, parse_colour_text, parse_kernel_text
+    from explorer.kernels.presets import get_preset
 
     if (name is None) == (custom is None):
         raise ExplorerError('Give exactly one of --kernel NAME or --custom "1 0 -1; 2 0 -2; 1 0 -1".')
+    three_d = color == "rgb-sum" or (color is None and custom is not None and "|" in custom)
     if custom is not None:
-        return custom_kernel(parse_kernel_text(custom), normalise=normalise)
-    if normalise:
-        raise ExplorerError("--normalise only applies to a --custom kernel; the presets are used as defined.")
-    return get_preset(str(name))
+        if three_d:
+            return colour_kernel(parse_colour_text(custom), bias or 0.0, normalise=normalise)
+        kernel = custom_kernel(parse_kernel_text(custom), normalise=normalise)
+    else:
+        if normalise:
+            raise ExplorerError("--normalise only applies to a --custom kernel; the presets are used as defined.")
+        kernel = get_preset(str(name))
+    if bias is not None:
+        if not kernel.is_3d:
+            raise ExplorerError("--bias only applies to a 3-D filter (--color rgb-sum).")
+        return replace(kernel, bias=bounded(bias, "--bias"))
+    return kernel
 
 
 def parse_padding(text: str) -> str | int:

@@ -1,7 +1,8 @@
-"""Convolution one output cell at a time (window, products, sum) and 2x2 pooling, for the step-by-step view.
+"""Convolution one output cell at a time (window, products, sum) and pooling, for the step-by-step view.
 
 The step numbers are recomputed here in float64 from the very input the device saw, so a student can
-check that the sum of the products is what landed in the output (up to float32 rounding).
+check that the sum of the products is what landed in the output (up to float32 rounding). A 3-D filter
+shows three windows (red, green, blue), three sets of products, and their sum plus the bias.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from explorer.kernels.convolution import KernelResult, applied_weights
 
 MAX_REGION = 9
 """The step-by-step region is at most this many output cells on a side."""
+POOL_KINDS = ("max", "average")
 
 
 @dataclass(frozen=True)
@@ -36,16 +38,21 @@ class Region:
 
 @dataclass(frozen=True)
 class ConvolutionStep:
-    """One output cell: the input values under the kernel taps, the products, their sum and the output."""
+    """One output cell: the input values under the kernel taps, the products, their sums, bias and output.
+
+    ``patches``, ``weights``, ``products`` and ``sums`` have one entry per grid of the kernel: one; gx and
+    gy (the same patch twice); or red, green and blue (each channel's own patch).
+    """
 
     row: int
     col: int
     tap_rows: np.ndarray
     tap_cols: np.ndarray
-    patch: np.ndarray
+    patches: tuple[np.ndarray, ...]
     weights: tuple[np.ndarray, ...]
     products: tuple[np.ndarray, ...]
     sums: tuple[float, ...]
+    bias: float
     value: float
 
 
@@ -59,30 +66,44 @@ def make_region(result: KernelResult, top: int, left: int, size: int) -> Region:
     return Region(top, left, min(size, out_h - top), min(size, out_w - left))
 
 
+def window_origin(result: KernelResult, row: int, col: int) -> tuple[int, int]:
+    """The input (row, col) under the kernel's top-left tap for output cell (row, col); negative in the padding."""
+    opts = result.options
+    (top, _), (left, _) = (opts.pads(size) for size in result.kernel.shape)
+    return row * opts.stride - top, col * opts.stride - left
+
+
 def convolution_step(result: KernelResult, row: int, col: int, channel: int = 0) -> ConvolutionStep:
-    """The window, products and sum that make output cell (row, col) of one channel."""
-    opts, k = result.options, result.kernel.size
-    pad = opts.pad_amount(k)
-    offsets = np.arange(k) * opts.dilation
-    tap_rows, tap_cols = row * opts.stride - pad + offsets, col * opts.stride - pad + offsets
-    plane = result.source_plane(channel)
-    patch = np.zeros((k, k))
-    inside_r = (tap_rows >= 0) & (tap_rows < plane.shape[0])
-    inside_c = (tap_cols >= 0) & (tap_cols < plane.shape[1])
-    patch[np.ix_(inside_r, inside_c)] = plane[np.ix_(tap_rows[inside_r], tap_cols[inside_c])]
-    weights = tuple(applied_weights(result.kernel, opts))
-    products = tuple(patch * w for w in weights)
+    """The window(s), products and sums that make output cell (row, col) of one output channel."""
+    opts, (k_h, k_w), kernel = result.options, result.kernel.shape, result.kernel
+    first_row, first_col = window_origin(result, row, col)
+    tap_rows = first_row + np.arange(k_h) * opts.dilation
+    tap_cols = first_col + np.arange(k_w) * opts.dilation
+    planes = [result.source_plane(c) for c in range(3)] if kernel.is_3d else [result.source_plane(channel)]
+    inside_r = (tap_rows >= 0) & (tap_rows < planes[0].shape[0])
+    inside_c = (tap_cols >= 0) & (tap_cols < planes[0].shape[1])
+    patches = []
+    for plane in planes:
+        patch = np.zeros((k_h, k_w))
+        patch[np.ix_(inside_r, inside_c)] = plane[np.ix_(tap_rows[inside_r], tap_cols[inside_c])]
+        patches.append(patch)
+    if not kernel.is_3d:
+        patches *= len(kernel.grids)  # gx and gy look at the same window
+    weights = tuple(applied_weights(kernel, opts))
+    products = tuple(patch * w for patch, w in zip(patches, weights))
     sums = tuple(float(p.sum()) for p in products)
-    value = float(np.sqrt(sum(s * s for s in sums))) if result.kernel.combine == "magnitude" else sums[0]
-    return ConvolutionStep(row, col, tap_rows, tap_cols, patch, weights, products, sums, value)
+    magnitude = kernel.combine == "magnitude"
+    value = float(np.sqrt(sum(s * s for s in sums))) if magnitude else sum(sums) + kernel.bias
+    return ConvolutionStep(row, col, tap_rows, tap_cols, tuple(patches), weights, products, sums, kernel.bias, value)
 
 
 def input_window(result: KernelResult, region: Region, channel: int = 0) -> tuple[np.ndarray, int, int]:
-    """The input values (zeros where padded) that a region's windows cover, and its top-left input position."""
-    opts, k = result.options, result.kernel.size
-    pad, k_eff = opts.pad_amount(k), opts.effective_size(k)
-    top, left = region.top * opts.stride - pad, region.left * opts.stride - pad
-    rows, cols = (region.height - 1) * opts.stride + k_eff, (region.width - 1) * opts.stride + k_eff
+    """The input values (zeros where padded) of one input channel that a region's windows cover, and its
+    top-left input position."""
+    opts, (k_h, k_w) = result.options, result.kernel.shape
+    top, left = window_origin(result, region.top, region.left)
+    rows = (region.height - 1) * opts.stride + opts.effective_size(k_h)
+    cols = (region.width - 1) * opts.stride + opts.effective_size(k_w)
     plane = result.source_plane(channel)
     window = np.zeros((rows, cols))
     r0, c0 = max(top, 0), max(left, 0)
@@ -92,18 +113,25 @@ def input_window(result: KernelResult, region: Region, channel: int = 0) -> tupl
     return window, top, left
 
 
-def pool(values: np.ndarray, kind: str) -> np.ndarray:
-    """2x2 max or average pooling with stride 2 on the device (an odd last row or column is dropped)."""
-    if kind not in ("max", "average"):
+def pool(values: np.ndarray, kind: str, size: tuple[int, int] = (2, 2), stride: int = 2) -> np.ndarray:
+    """Max or average pooling over size = (rows, cols) windows with ``stride``, on the device.
+
+    Windows that would run past the last row or column are dropped (PyTorch's default, floor mode).
+    """
+    if kind not in POOL_KINDS:
         raise ExplorerError(f"Pooling must be 'max' or 'average', not '{kind}'.")
+    if not (min(size) >= 1 and max(size) <= 8 and 1 <= stride <= 8):
+        raise ExplorerError("Pooling windows and strides must be 1 to 8 cells.")
     array = np.asarray(values, dtype=np.float32)
     planar = array if array.ndim == 3 else array[:, :, None]
-    if min(planar.shape[:2]) < 2:
-        raise ExplorerError("Pooling 2x2 needs at least 2 rows and 2 columns of output.")
+    if planar.shape[0] < size[0] or planar.shape[1] < size[1]:
+        raise ExplorerError(
+            f"Pooling {size[0]}x{size[1]} needs at least {size[0]} rows and {size[1]} columns of output."
+        )
     device = default_device().device
     with friendly_oom(), torch.inference_mode():
         planar = np.require(planar, np.float32, ["C_CONTIGUOUS", "WRITEABLE"])  # cached results are read-only
         tensor = torch.from_numpy(planar).to(device).permute(2, 0, 1).unsqueeze(0)
-        pooled = F.max_pool2d(tensor, 2, 2) if kind == "max" else F.avg_pool2d(tensor, 2, 2)
-        out = pooled[0].permute(1, 2, 0).cpu().numpy()
+        pooling = F.max_pool2d if kind == "max" else F.avg_pool2d
+        out = pooling(tensor, size, stride)[0].permute(1, 2, 0).cpu().numpy()
     return np.ascontiguousarray(out if array.ndim == 3 else out[:, :, 0])

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import pickle
 from dataclasses import dataclass
+from pathlib import Path
 
 import numpy as np
 import torch
@@ -18,7 +19,7 @@ from torch import nn
 from explorer.device import default_device, friendly_oom
 from explorer.errors import ExplorerError
 from explorer.models.registry import DEFAULT_MODEL, ModelSpec, get_spec
-from explorer.models.weights import ProgressCallback, ensure_weights
+from explorer.models.weights import ProgressCallback, discard, ensure_weights
 
 
 @dataclass(frozen=True, eq=False)
@@ -73,23 +74,26 @@ def load_weights(spec: ModelSpec, module: nn.Module, progress: ProgressCallback 
         path = ensure_weights(spec.weights_url, spec.title, progress)
     else:
         raise ExplorerError(f"{spec.title} has no trained weights.")
-    damaged = (
-        f"The saved weights for {spec.title} could not be read (the file may be damaged); "
-        "delete it from the cache and try again."
-    )
     try:
         state = torch.load(path, map_location="cpu", weights_only=True)
     except (RuntimeError, OSError, EOFError, ValueError, pickle.UnpicklingError) as error:
-        raise ExplorerError(damaged) from error
+        raise _refused(spec, path, "could not be read (the file is damaged)") from error
     if not isinstance(state, dict) or not all(isinstance(value, torch.Tensor) for value in state.values()):
-        raise ExplorerError(damaged)
+        raise _refused(spec, path, "could not be read (the file is damaged)")
     try:
         module.load_state_dict(spec.adapt_state(state), strict=True)
     except RuntimeError as error:
-        raise ExplorerError(
-            f"The saved weights for {spec.title} do not fit the network (wrong layers or shapes), "
-            "so they were not used."
-        ) from error
+        raise _refused(spec, path, "do not fit the network (wrong layers or shapes)") from error
+
+
+def _refused(spec: ModelSpec, path: Path, problem: str) -> ExplorerError:
+    """The sentence for weights that cannot be used; a downloaded file is deleted, so a retry downloads it afresh."""
+    if spec.offline:
+        return ExplorerError(f"The weights that ship with {spec.title} {problem}; please reinstall the app.")
+    discard(path)
+    return ExplorerError(
+        f"The saved weights for {spec.title} {problem}, so the file was deleted; try again to download it afresh."
+    )
 
 
 def load_model(

@@ -145,7 +145,8 @@ MODELS: dict[str, ModelSpec] = {
             "GoogLeNet",
             "Inception",
             2014,
-            "Inception blocks: 1x1, 3x3 and 3x3-again branches side by side, plus pooling.",
+            "Inception blocks: four branches side by side, 1x1; 1x1 then 3x3; 1x1 then 3x3 again (the paper's 5x5); "
+            "3x3 max-pool then 1x1.",
             adapt_state=_without_aux,
             aux_logits=False,
             transform_input=True,

@@ -4,10 +4,10 @@
 
 The data is the UCI "Optical Recognition of Handwritten Digits" test set that ships inside
 scikit-learn (1,797 digits, CC BY 4.0), so nothing is downloaded. Those digits exist only as 8x8 ink
-counts; each is framed in 32x32 by ``lenet.frame_blocks``, the last step of ``prepare_digit``. A fixed,
+counts; each is framed in 32x32 by ``digits.frame_blocks``, the last step of ``prepare_digit``. A fixed,
 stratified 20% is held out for testing. Augmentation redraws each digit as a 32x32 bitmap, bends it
 (rotation, slant, width and height), makes its strokes thinner or thicker, and turns it back into
-8x8 blocks with ``lenet.digit_blocks``, the same code that reads a photo, so the network meets canvas
+8x8 blocks with ``digits.digit_blocks``, the same code that reads a photo, so the network meets canvas
 drawings and photographs already in training. scikit-learn is needed here only, not by the app.
 """
 
@@ -24,7 +24,8 @@ import numpy as np
 import torch
 from torch import nn
 
-from explorer.models.lenet import INPUT_SIZE, LENET_WEIGHTS, build_lenet5, digit_blocks, frame_blocks
+from explorer.models.digits import INPUT_SIZE, digit_blocks, frame_blocks
+from explorer.models.lenet import LENET_WEIGHTS, build_lenet5
 
 SPLIT_SEED = 0
 """Seed of the held-out split; fixed apart from --seed so tests can recreate the same test digits."""

@@ -31,6 +31,15 @@ class LayerRow:
     params: int
     receptive_field: int | None
     mult_adds: int
+    receptive_whole: str = ""
+    """Why one value sees the whole image ("global gate" after squeeze-excite, "global pool"), or ""."""
+
+    @property
+    def receptive_text(self) -> str:
+        """The receptive field for the table: "195", "whole image (global gate)", or "" for a flat output."""
+        if self.receptive_whole:
+            return f"whole image ({self.receptive_whole})"
+        return "" if self.receptive_field is None else str(self.receptive_field)
 
 
 @dataclass(frozen=True)
@@ -104,7 +113,7 @@ def layer_table(model: nn.Module, run: NetworkRun) -> LayerTable:
         if layer_kind(module) not in {"conv", "pool", "norm", "linear"} and not own_params(module):
             continue
         kernel, stride, padding = describe(module)
-        info = run.leaf_receptive.get(name)
+        info = run.leaf_receptive.get(name) if len(shape) == 3 else None
         rows.append(
             LayerRow(
                 name,
@@ -114,8 +123,9 @@ def layer_table(model: nn.Module, run: NetworkRun) -> LayerTable:
                 padding,
                 shape,
                 own_params(module),
-                info.size if info and len(shape) == 3 else None,
+                info.size if info else None,
                 mult_adds(module, shape),
+                info.whole if info else "",
             )
         )
     total = sum(p.numel() for p in model.parameters())

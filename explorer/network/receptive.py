@@ -6,23 +6,41 @@ far apart, in input pixels, neighbouring positions are (``jump``). Convolutions 
 ``size`` by ``(k - 1) * dilation * jump`` and multiply ``jump`` by the stride; anything that merges
 tensors (a residual add, a concat) keeps the largest. Skip connections, Inception branches and
 TensorFlow "same" padding are therefore handled by the graph itself, not by a guess per architecture.
+
+Some values see the whole image however small their window: a global pooling (an adaptive pool to 1x1)
+summarises the whole map, and a squeeze-excite gate multiplies such a summary back onto a spatial map,
+so from there on every value depends on every pixel. ``Receptive.whole`` says so ("global pool",
+"global gate"), and the pages print "whole image (global gate)" instead of a window larger than the input.
 """
 
 from __future__ import annotations
 
 import weakref
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import torch
 from torch.overrides import TorchFunctionMode
 
+GLOBAL_POOL = "global pool"
+GLOBAL_GATE = "global gate"
+
 
 @dataclass(frozen=True)
 class Receptive:
-    """Receptive field of one tensor position, along the height axis, in input pixels."""
+    """Receptive field of one tensor position, along the height axis, in input pixels.
+
+    ``whole`` is empty for a window, or why the value sees the whole image: ``GLOBAL_POOL`` (a summary
+    of the whole map) or ``GLOBAL_GATE`` (a map multiplied by such a summary, as squeeze-excite does).
+    """
 
     size: int
     jump: int
+    whole: str = ""
+
+    @property
+    def text(self) -> str:
+        """In words, for the tables: "195 x 195 input pixels" or "whole image (global gate)"."""
+        return f"whole image ({self.whole})" if self.whole else f"{self.size} x {self.size} input pixels"
 
 
 _POOLS = {"max_pool2d", "avg_pool2d", "max_pool2d_with_indices", "_max_pool2d", "lp_pool2d"}
@@ -98,6 +116,8 @@ class ReceptiveFieldTracker(TorchFunctionMode):
             stride = max(1, size_in // size_out)
             kernel = -(-size_in // size_out)
             merged = _grow(self.of(first) or merged, kernel, stride, 1)
+            if isinstance(result, torch.Tensor) and result.shape[-2:].numel() == 1:
+                merged = replace(merged, whole=GLOBAL_POOL)
         for tensor in _tensors((result,), {}):
             self._store(tensor, merged)
         return result
@@ -118,17 +138,25 @@ def _is_inplace(name: str, args: tuple, kwargs: dict) -> bool:
 def _merge(tracked: list[tuple[torch.Tensor, Receptive]], result: object) -> Receptive:
     """Combine inputs of an element-wise op: the largest field, the step of same-sized inputs.
 
-    A squeeze-and-excitation gate (1x1, computed from the whole image) widens the field to the
-    whole image but does not change how far apart neighbouring positions are.
+    A squeeze-and-excitation gate (1x1, computed from the whole image) does not change how far apart
+    neighbouring positions are, but from then on every value sees the whole image: a global gate.
     """
     size = max(info.size for _, info in tracked)
     spatial = result.shape[-2:] if isinstance(result, torch.Tensor) and result.dim() >= 3 else None
     same = [info for tensor, info in tracked if spatial is not None and tensor.shape[-2:] == spatial]
-    return Receptive(size, max(info.jump for info in (same or [info for _, info in tracked])))
+    jump = max(info.jump for info in (same or [info for _, info in tracked]))
+    wholes = {info.whole for _, info in tracked if info.whole}
+    gated = (
+        spatial is not None
+        and spatial.numel() > 1
+        and any(info.whole and tensor.dim() >= 3 and tensor.shape[-2:].numel() == 1 for tensor, info in tracked)
+    )
+    whole = GLOBAL_GATE if gated or GLOBAL_GATE in wholes else next(iter(wholes), "")
+    return Receptive(size, jump, whole)
 
 
 def _grow(info: Receptive, kernel: int, stride: int, dilation: int) -> Receptive:
-    return Receptive(info.size + (kernel - 1) * dilation * info.jump, info.jump * max(1, stride))
+    return Receptive(info.size + (kernel - 1) * dilation * info.jump, info.jump * max(1, stride), info.whole)
 
 
 def _tensors(args: tuple, kwargs: dict) -> list[torch.Tensor]:

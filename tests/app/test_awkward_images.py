@@ -3,17 +3,18 @@
 from __future__ import annotations
 
 import io
-import re
 
 import numpy as np
 import pytest
 from PIL import Image
 from streamlit.testing.v1 import AppTest
 
-from tests.conftest import ROOT
+from tests.conftest import ROOT, ROUTED_PAGES
+from ui.errors import literal
 from ui.picker import SOURCE_UPLOAD
 
-PAGES = re.findall(r'st\.Page\("([^"]+)"', (ROOT / "app.py").read_text())
+# Every page that takes its photo from the sidebar; Tiny CNN reads a drawn or uploaded digit of its own.
+PAGES = [page for page in ROUTED_PAGES if page != "views/tiny_cnn.py"]
 
 
 def encoded(image: Image.Image) -> bytes:
@@ -40,6 +41,7 @@ TITLES = {
     "views/architecture.py": "Architecture",
     "views/grad_cam.py": "Grad-CAM studio",
     "views/live_camera.py": "Live camera",
+    "views/quiz.py": "Quiz: predict, then reveal",
 }
 
 
@@ -56,5 +58,42 @@ def test_page_handles_an_awkward_upload_and_says_what_it_did(page, name):
     assert any(size in caption for image in at.sidebar.get("image") for caption in image.captions)
     assert any(note in caption.value for caption in at.main.caption), [c.value for c in at.main.caption]
     assert at.title[0].value == TITLES[page]
-    shown = len(at.main.get("image")) + len(at.get("plotly_chart")) + len(at.dataframe)
-    assert shown > 0 or len(at.error) == 1, "the page shows its pictures, or one sentence saying why not"
+    shown = len(at.main.get("image")) + len(at.get("plotly_chart")) + len(at.dataframe) + len(at.main.radio)
+    assert shown > 0 or len(at.error) == 1, (
+        "the page shows its pictures (or a question), or one sentence saying why not"
+    )
+
+
+def upload(at: AppTest, name: str, data: bytes) -> AppTest:
+    at.sidebar.radio(key="image_source").set_value(SOURCE_UPLOAD).run()
+    return at.sidebar.get("file_uploader")[0].set_value((name, data, "image/png")).run()
+
+
+def test_a_4000x3_sliver_works_in_the_grad_cam_studio_and_every_deeper_view():
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=300).run()
+    at.switch_page("views/grad_cam.py").run()
+    upload(at, "sliver.png", encoded(Image.fromarray(np.tile(np.arange(0, 250, 5, dtype=np.uint8), (3, 80)))))
+    assert at.session_state["explorer_image"].size == (2048, 2)
+    assert any("aspect ratio 1024:1" in caption.value for caption in at.main.caption)
+    grid_cells = len(at.main.get("image"))
+    assert not at.exception and not at.error and grid_cells >= 18  # methods x three classes
+    for view, pictures in (("Pixel saliency", 1), ("Sanity check", 2), ("Faithfulness", 0)):
+        at.radio(key="cam_view").set_value(view).run()
+        assert not at.exception and not at.error, view
+        assert len(at.main.get("image")) == pictures and len(at.get("plotly_chart")) >= 2
+
+
+@pytest.mark.parametrize("page", ["views/home.py", "views/kernel_lab.py", "views/grad_cam.py"])
+def test_a_one_pixel_line_is_one_sentence_and_the_page_keeps_working(page):
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=180).run()
+    at.switch_page(page).run()
+    upload(at, "line.png", encoded(Image.new("RGB", (4000, 1), "white")))
+    assert not at.exception
+    assert [error.value for error in at.error] == [
+        literal(
+            "The image is 4000x1 pixels: a line rather than a picture (one side over 1024 times the other once it "
+            "is fitted for computing); please use a picture a few pixels thick."
+        )
+    ]
+    at.sidebar.radio(key="image_source").set_value("Sample photo").run()
+    assert not at.exception and not at.error and at.title[0].value == TITLES[page]

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from streamlit.testing.v1 import AppTest
 
@@ -102,12 +104,76 @@ def test_architecture_page_table_totals_and_calculator():
     separable = next(m.value for m in at.markdown if "Depthwise" in m.value)
     assert "147,456" in separable and "17,536" in separable  # 3*3*128*128 vs 3*3*128 + 128*128
     calculator = at.dataframe[1].value
-    assert list(calculator["receptive field"]) == [3, 4, 8, 10]
+    assert list(calculator["receptive field"]) == ["3 x 3", "4 x 4", "8 x 8", "10 x 10"]
     at.text_area(key="arch_stack").input("conv 3x3 s2; conv 3x3").run()
-    assert list(at.dataframe[1].value["receptive field"]) == [3, 7]
-    at.text_area(key="arch_stack").input("conv 3x3; flatten").run()
+    assert list(at.dataframe[1].value["receptive field"]) == ["3 x 3", "7 x 7"]
+    at.text_area(key="arch_stack").input("conv 3x3; banana").run()
     assert not at.exception
-    assert at.error[0].value == "'flatten' should start with 'conv' or 'pool'."
+    assert as_read(at.error[0].value) == (
+        "Layer 2 'banana' should start with one of conv, pool, fc, flatten, gap, bn, relu, tanh, sigmoid, softmax, "
+        "dropout."
+    )
+
+
+def as_read(markdown: str) -> str:
+    """What a reader sees of Markdown that escapes every punctuation mark: backslashes and word joiners gone."""
+    return re.sub(r"\\([!-/:-@\[-`{-~])", r"\1", markdown).replace("\u2060", "")
+
+
+def metric(at: AppTest, label: str) -> str:
+    return next(m.value for m in at.metric if m.label == label)
+
+
+@pytest.fixture
+def calculator() -> AppTest:
+    at = open_page("views/architecture.py")
+    assert not at.exception and not at.error
+    return at
+
+
+def test_the_calculator_menu_loads_vgg16_and_reads_its_numbers(calculator):
+    at = calculator
+    at.selectbox(key="arch_stack_menu").select("vgg16").run()
+    assert not at.exception and not at.error
+    assert metric(at, "Parameters") == "138,357,544" and metric(at, "Output") == "1000"
+    assert [at.number_input(key=k).value for k in ("arch_stack_height", "arch_stack_width", "arch_stack_channels")] == [
+        224,
+        224,
+        3,
+    ]
+    table = at.dataframe[1].value
+    assert table["parameters"].sum() == 138_357_544 and len(table) == 39
+    reading = " ".join(m.value for m in at.markdown)
+    assert "holds **74.3%** of all parameters (102,764,544 of 138,357,544)" in reading
+    assert "**2,101,248** parameters instead of 102,764,544" in reading and "**37,694,248** instead of" in reading
+    assert any("AdaptiveAvgPool2d((7, 7))" in caption.value for caption in at.caption)
+
+
+@pytest.mark.parametrize(
+    "name, total",
+    [("lenet5", "61,706"), ("alexnet", "61,100,840"), ("mobilenet_v1", "4,231,976"), ("resnet_basic_block", "73,984")],
+)
+def test_every_ready_made_stack_shows_its_total(calculator, name, total):
+    calculator.selectbox(key="arch_stack_menu").select(name).run()
+    assert not calculator.exception and not calculator.error
+    assert metric(calculator, "Parameters") == total
+
+
+def test_a_non_square_input_line_and_a_huge_number_on_the_page(calculator):
+    at = calculator
+    at.text_area(key="arch_stack").input("input 227x300x3\nconv 11x11 s4x5 c96\npool 3 s2 ceil").run()
+    assert not at.exception and not at.error
+    assert list(at.dataframe[1].value["output (H x W x C)"]) == ["55 x 58 x 96", "27 x 29 x 96"]
+    assert any("The first line sets the input to 227 x 300 x 3" in caption.value for caption in at.caption)
+    at.text_area(key="arch_stack").input("pool 2 s99999999999999999999").run()
+    assert not at.exception
+    assert "the number 99999999999999999999 is too large; numbers go up to 100,000." in as_read(at.error[0].value)
+    at.text_area(key="arch_stack").input("conv 3x3 **bold** [x](http://127.0.0.1:9/x.png)").run()
+    shown = at.error[0].value
+    assert "'**bold**' is not understood" in as_read(shown) and not re.search(r"(?<!\\)[*\[\]()]", shown)
+    at.number_input(key="arch_stack_height").set_value(32).run()
+    at.text_area(key="arch_stack").input("conv 3x3 c8; gap; fc 10").run()
+    assert not at.error and list(at.dataframe[1].value["output (H x W x C)"]) == ["30 x 222 x 8", "8", "10"]
 
 
 def test_a_failed_download_is_not_retried_on_every_redraw_but_can_be_retried(feature_maps, monkeypatch, tmp_path):

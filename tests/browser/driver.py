@@ -69,11 +69,7 @@ def upload_photo(page, path: Path | str) -> None:
     file that is not one, when the page shows its red sentence.
     """
     sidebar = page.locator('[data-testid="stSidebar"]')
-    sidebar.get_by_text("Upload", exact=True).click()
-    chooser = sidebar.locator('[data-testid="stFileUploader"] input[type="file"]')
-    expect(chooser).to_be_attached(timeout=60_000)
-    wait_until_idle(page)
-    chooser.set_input_files(str(path))
+    hand_file(page, sidebar, path)
     try:
         width, height = load_path(path).size
     except ExplorerError:
@@ -81,6 +77,16 @@ def upload_photo(page, path: Path | str) -> None:
     else:
         expect(sidebar.get_by_text(f"{width}x{height} px")).to_be_visible(timeout=120_000)
     wait_until_idle(page)
+
+
+def hand_file(page, region, path: Path | str) -> None:
+    """In ``region`` (the sidebar or the main area), choose the source "Upload" and give its file
+    uploader ``path``; the caller waits for what the upload should bring about."""
+    region.get_by_text("Upload", exact=True).click()
+    chooser = region.locator('[data-testid="stFileUploader"] input[type="file"]')
+    expect(chooser).to_be_attached(timeout=60_000)
+    wait_until_idle(page)
+    chooser.set_input_files(str(path))
 
 
 def shows(page, label: str, text: str) -> None:

@@ -50,3 +50,22 @@ def test_overlay_covers_the_whole_photo(coffee):
     assert np.array_equal(picture, coffee.to_array())
     hidden = overlay(coffee.to_array(), heat, opacity=1.0, colormap="viridis", threshold=1.01)
     assert np.array_equal(hidden, coffee.to_array())
+
+
+def test_sanity_check_on_the_default_model_compares_a_real_map_not_a_blank(lite0, lite0_random, chelsea):
+    """The random network's map peaks far below 1e-6 but still has a shape; scaled by its own range it
+    fills 0..1 (no epsilon floor), and the reported correlation is a number, the same every time."""
+    inputs = lite0.preprocess(chelsea.image)
+    trained = compute_cams(lite0.module, inputs, "_conv_head", classes=[285])
+    random = compute_cams(lite0_random.module, inputs, "_conv_head", classes=[285])
+    peak = float(random.raw_for(285).max())
+    assert 0 < peak < 1e-6, "the tiny peak that an epsilon of 1e-7 used to flatten"
+    assert not random.is_zero(285)
+    shown = random.map_for(285)
+    assert shown.max() == pytest.approx(1.0) and shown.min() == pytest.approx(0.0)
+    assert shown.std() > 0.1, "a map with structure, not a blank tint"
+    expected = shown.astype(np.float64) - shown.min()
+    np.testing.assert_allclose(shown, expected / expected.max(), atol=1e-6)  # min-max by hand
+    score = map_similarity(trained.map_for(285), shown)
+    assert -1.0 <= score < 0.9
+    assert map_similarity(trained.map_for(285), shown) == score

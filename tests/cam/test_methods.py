@@ -14,7 +14,7 @@ from PIL import Image
 from explorer.cam.gradients import forward_to_layer, layer_gradients
 from explorer.cam.methods import GRADIENT_METHODS, METHODS, compute_cams, method_name
 from explorer.cam.score_cam import MAX_CHANNELS
-from explorer.cam.targets import conv_layers, default_layer, resolve_class
+from explorer.cam.targets import cam_layers, default_layer, resolve_class
 from explorer.errors import ExplorerError
 from explorer.network.capture import hook_count
 
@@ -80,7 +80,7 @@ def test_every_gradient_method_equals_pytorch_grad_cam(resnet, inputs, method):
 
 
 def test_score_cam_as_the_app_runs_it_equals_pytorch_grad_cam(resnet):
-    """The app's setting (the 64 strongest channels, batches of 16) on a 64-channel layer tries every channel,
+    """The app's setting (the 64 strongest channels, a few per batch) on a 64-channel layer tries every channel,
     exactly as pytorch-grad-cam does; a small input keeps the 64 masked forwards quick."""
     small = torch.randn(1, 3, 112, 112, generator=torch.Generator().manual_seed(2))
     assert resnet.layer1[-1].conv2.out_channels == MAX_CHANNELS
@@ -112,7 +112,7 @@ def _composite(chelsea, coffee) -> tuple[Image.Image, float]:
 def test_cam_is_class_discriminative_on_a_cat_and_coffee_composite(lite0, chelsea, coffee):
     photo, split = _composite(chelsea, coffee)
     cat, espresso = resolve_class("Egyptian cat", lite0.categories), resolve_class("espresso", lite0.categories)
-    layer = default_layer(conv_layers(lite0.module))
+    layer = default_layer(cam_layers(lite0.module))
     cams = compute_cams(lite0.module, lite0.preprocess(photo), layer, "Grad-CAM", classes=[cat, espresso])
     columns = (np.arange(cams.maps.shape[2]) + 0.5) / cams.maps.shape[2]
     on_cat_half = [m[:, columns < split].sum() / m.sum() for m in cams.maps]
@@ -121,16 +121,16 @@ def test_cam_is_class_discriminative_on_a_cat_and_coffee_composite(lite0, chelse
 
 
 def test_real_photos_top1(lite0, chelsea, coffee):
-    layer = default_layer(conv_layers(lite0.module))
+    layer = default_layer(cam_layers(lite0.module))
     cat = compute_cams(lite0.module, lite0.preprocess(chelsea.image), layer)
     cup = compute_cams(lite0.module, lite0.preprocess(coffee.image), layer)
     assert "cat" in lite0.categories[cat.classes[0]]
     assert lite0.categories[cup.classes[0]] == "espresso"
 
 
-def test_default_layer_is_last_conv_with_a_grid(resnet, lite0):
-    assert default_layer(conv_layers(resnet)) == "layer4.1.conv2"
-    assert default_layer(conv_layers(lite0.module)) == "_conv_head"
+def test_default_layer_is_the_last_block_output_with_a_grid(resnet, lite0):
+    assert default_layer(cam_layers(resnet)) == "layer4"
+    assert default_layer(cam_layers(lite0.module)) == "_head_act"
 
 
 def test_one_forward_serves_the_top5(resnet, inputs):

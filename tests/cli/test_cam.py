@@ -56,3 +56,35 @@ def test_user_errors_are_one_line_and_exit_2(args, message, capsys):
 def test_missing_image_is_a_plain_error(capsys, tmp_path):
     assert main(["cam", str(tmp_path / "none.png")]) == 2
     assert "There is no file" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--out", "overlay.jpg"], "--out must end in .png (the overlay picture), not 'overlay.jpg'"),
+        (["--heatmap", "h.txt"], "--heatmap must end in .npy (the map as a NumPy array), not 'h.txt'"),
+        (["--opacity", "1.5"], "--opacity must be from 0 to 1, not 1.5"),
+        (["--opacity", "-0.1"], "--opacity must be from 0 to 1, not -0.1"),
+        (["--opacity", "nan"], "--opacity must be from 0 to 1, not nan"),
+    ],
+)
+def test_options_it_cannot_honour_are_refused_before_anything_is_written(args, message, tmp_path, monkeypatch, capsys):
+    monkeypatch.chdir(tmp_path)
+    assert main(["cam", COFFEE, *args]) == 2
+    assert capsys.readouterr().err == f"error: {message}.\n"
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_a_layer_whose_output_is_one_pixel_is_refused_for_a_cam(tmp_path, capsys):
+    heat = tmp_path / "cam.npy"
+    assert main(["cam", COFFEE, "--layer", "_avg_pooling", "--heatmap", str(heat)]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("error: Layer _avg_pooling's output is 1x1 for this photo") and err.count("\n") == 1
+    assert not heat.exists()
+
+
+def test_a_typed_class_name_is_echoed_as_escaped_text_on_one_line(capsys):
+    assert main(["cam", COFFEE, "--target", "**cat**\n\x1b[31m[x](http://127.0.0.1:9/)"]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "\x1b" not in err
+    assert "'**cat**\\n\\x1b[31m[x](http://127.0.0.1:9/)'" in err

@@ -1,12 +1,14 @@
-"""The kernel registry and custom kernels: every preset explained, text parsed, bad input told plainly."""
+"""The kernel registry: every preset explained, the shapes it promises, and 'cross' detecting a plus."""
 
 import numpy as np
 import pytest
 
 from explorer.errors import ExplorerError
-from explorer.kernels.presets import PRESETS, custom_kernel, get_preset, parse_kernel_text
+from explorer.kernels.colour import COLOUR_PRESETS
+from explorer.kernels.convolution import ConvOptions, apply_kernel
+from explorer.kernels.presets import PRESETS, Kernel, get_preset
 
-ISSUE_PRESETS = [
+COURSE_PRESETS = [
     "identity",
     "box_blur",
     "gaussian_3",
@@ -27,35 +29,36 @@ ISSUE_PRESETS = [
     "edge_vertical",
     "edge_horizontal",
     "cross",
+    "plus_blur",
+    "difference_x",
+    "difference_y",
+    "central_x",
+    "roberts",
+    "box_2x2",
+    "motion_blur",
 ]
 
 
 def test_every_preset_the_course_needs_exists_with_a_one_line_explanation():
-    assert list(PRESETS) == ISSUE_PRESETS
-    for kernel in PRESETS.values():
+    assert list(PRESETS) == COURSE_PRESETS
+    for kernel in [*PRESETS.values(), *COLOUR_PRESETS.values()]:
         assert kernel.explanation and "\n" not in kernel.explanation
 
 
-def test_presets_are_square_and_odd_sized():
-    for kernel in PRESETS.values():
-        for grid in kernel.arrays():
-            assert grid.shape[0] == grid.shape[1] and grid.shape[0] % 2 == 1
+def test_presets_include_even_and_non_square_kernels():
+    shapes = {name: kernel.shape for name, kernel in PRESETS.items()}
+    assert shapes["difference_x"] == (1, 2) and shapes["difference_y"] == (2, 1)
+    assert shapes["central_x"] == (1, 3) and shapes["motion_blur"] == (1, 5)
+    assert shapes["box_2x2"] == shapes["roberts"] == (2, 2) and shapes["sobel"] == (3, 3)
 
 
 def test_blurs_keep_brightness_and_edge_detectors_ignore_flat_areas():
-    for name in ["box_blur", "gaussian_3", "gaussian_5", "sharpen", "unsharp", "cross", "identity"]:
+    for name in ["box_blur", "gaussian_3", "gaussian_5", "sharpen", "unsharp", "plus_blur", "identity", "box_2x2"]:
         assert get_preset(name).arrays()[0].sum() == pytest.approx(1.0)
-    for name in [
-        "sobel_x",
-        "sobel_y",
-        "scharr_x",
-        "prewitt_y",
-        "laplacian_4",
-        "laplacian_8",
-        "outline",
-        "edge_vertical",
-        "edge_horizontal",
-    ]:
+    assert get_preset("motion_blur").arrays()[0].sum() == pytest.approx(1.0)
+    for name in ["sobel_x", "sobel_y", "scharr_x", "prewitt_y", "laplacian_4", "laplacian_8", "outline", "cross"]:
+        assert get_preset(name).arrays()[0].sum() == pytest.approx(0.0)
+    for name in ["edge_vertical", "edge_horizontal", "difference_x", "difference_y", "central_x"]:
         assert get_preset(name).arrays()[0].sum() == pytest.approx(0.0)
 
 
@@ -65,57 +68,45 @@ def test_sobel_is_the_magnitude_of_sobel_x_and_sobel_y():
     assert sobel.grids == (get_preset("sobel_x").grids[0], get_preset("sobel_y").grids[0])
 
 
+def drawn(shape: str) -> np.ndarray:
+    """A 31x31 black picture with a white thin plus, a filled 11x11 square, or nothing, as RGB uint8."""
+    picture = np.zeros((31, 31), dtype=np.uint8)
+    if shape == "plus":
+        picture[15, 10:21] = 255
+        picture[10:21, 15] = 255
+    elif shape == "square":
+        picture[10:21, 10:21] = 255
+    return np.repeat(picture[:, :, None], 3, axis=2)
+
+
+def test_cross_responds_more_to_a_plus_than_to_a_filled_square_or_a_flat_area():
+    responses = {
+        shape: float(apply_kernel(drawn(shape), get_preset("cross"), ConvOptions(color="gray")).values.max())
+        for shape in ("plus", "square", "flat")
+    }
+    assert responses["plus"] > 2 * responses["square"] > 0
+    assert responses["flat"] == pytest.approx(0.0, abs=1e-3)
+    plus_map = apply_kernel(drawn("plus"), get_preset("cross"), ConvOptions(color="gray")).values[:, :, 0]
+    assert np.unravel_index(np.argmax(plus_map), plus_map.shape) == (15, 15)  # the strongest at the plus's centre
+    # the old plus-shaped blur stays under its own name: it averages, so a flat area keeps its brightness
+    assert get_preset("plus_blur").arrays()[0].sum() == pytest.approx(1.0)
+
+
+def test_three_d_presets_have_one_grid_per_colour_channel():
+    assert {"sobel_red_only", "red_minus_green", "luminance_sobel"} <= set(COLOUR_PRESETS)
+    for kernel in COLOUR_PRESETS.values():
+        assert kernel.is_3d and len(kernel.grids) == 3 and kernel.grid_names() == ("red", "green", "blue")
+    red_only = get_preset("sobel_red_only").arrays()
+    assert red_only[0].tolist() == get_preset("sobel_x").arrays()[0].tolist()
+    assert not red_only[1].any() and not red_only[2].any()
+    assert get_preset("brighter_than_grey").bias == -128.0
+
+
 def test_unknown_preset_names_the_way_to_list_them():
     with pytest.raises(ExplorerError, match="python -m explorer kernels"):
         get_preset("blurry")
 
 
-def test_text_with_semicolons_newlines_commas_and_fractions_is_parsed():
-    grid = parse_kernel_text("1/9, 1/9, 1/9; 1 1 1\n -0.5  2e-1 3")
-    np.testing.assert_allclose(grid, [[1 / 9] * 3, [1, 1, 1], [-0.5, 0.2, 3]])
-
-
-@pytest.mark.parametrize(
-    "text, message",
-    [
-        ("", "empty"),
-        ("  ;\n ", "empty"),
-        ("1 0 -1; 2 x -2; 1 0 -1", "'x' is not a number"),
-        ("1 0 -1; 2 0; 1 0 -1", "same number of values"),
-        ("1/0", "'1/0' is not a number"),
-        ("inf 0 0; 0 0 0; 0 0 0", "not a finite number"),
-    ],
-)
-def test_malformed_kernel_text_gets_a_clear_sentence(text, message):
-    with pytest.raises(ExplorerError, match=message):
-        parse_kernel_text(text)
-
-
-@pytest.mark.parametrize(
-    "rows, message",
-    [
-        ([[1, 2, 3], [4, 5, 6]], "square"),
-        ([[1, 2], [3, 4]], "odd size"),
-        (np.ones((17, 17)), "odd size from 1x1 to 15x15"),
-        ([[1, np.nan, 0], [0, 0, 0], [0, 0, 0]], "empty cell"),
-    ],
-)
-def test_custom_kernels_must_be_square_odd_and_complete(rows, message):
-    with pytest.raises(ExplorerError, match=message):
-        custom_kernel(rows)
-
-
-def test_custom_kernels_from_1x1_to_15x15_are_accepted():
-    for size in range(1, 16, 2):
-        assert custom_kernel(np.ones((size, size))).size == size
-
-
-def test_normalise_scales_a_kernel_to_sum_one():
-    kernel = custom_kernel(parse_kernel_text("1 2 1; 2 4 2; 1 2 1"), normalise=True)
-    assert kernel.arrays()[0].sum() == pytest.approx(1.0)
-    assert kernel.arrays()[0][1, 1] == pytest.approx(4 / 16)
-
-
-def test_normalising_a_zero_sum_kernel_is_a_clear_error():
-    with pytest.raises(ExplorerError, match="add up to 0"):
-        custom_kernel(parse_kernel_text("1 0 -1; 2 0 -2; 1 0 -1"), normalise=True)
+def test_a_kernel_with_grids_of_different_shapes_is_refused():
+    with pytest.raises(ExplorerError, match="same number of rows"):
+        Kernel("odd", "", (((1.0,),), ((1.0, 2.0),)), "magnitude")

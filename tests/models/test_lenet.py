@@ -9,14 +9,16 @@ import torch
 from PIL import Image
 
 from explorer.errors import ExplorerError
+from explorer.models.digits import DIGIT_SAMPLES_DIR, digit_samples, prepare_digit
 from explorer.models.lenet import (
     DIGIT_CLASSES,
     LENET_PARAMS,
     STAGES,
     build_lenet5,
+    flat_to_map,
     input_window,
     lenet_forward,
-    prepare_digit,
+    unit_story,
     unit_weights,
 )
 from explorer.models.train_lenet import accuracy, framed, load_digit_split
@@ -245,3 +247,46 @@ def test_missing_or_damaged_weights_say_so_in_a_sentence(tmp_path):
     torch.save({"conv1.weight": torch.zeros(6, 1, 5, 5)}, damaged)  # a valid file, but not all of LeNet-5
     with pytest.raises(ExplorerError, match="damaged"):
         build_lenet5(weights_path=damaged)
+
+
+@pytest.mark.parametrize(
+    ("stage", "channel", "row", "col", "before"),
+    [("act1", 4, 12, 9, "conv1"), ("conv2", 7, 3, 6, "conv2"), ("act3", 33, 0, 0, "fc1"),
+     ("act4", 80, 0, 0, "fc2"), ("softmax", 3, 0, 0, "fc3")],
+)  # fmt: skip
+def test_a_units_sum_worked_again_equals_its_layer(lenet, held_out, stage, channel, row, col, before):
+    run = lenet_forward(lenet, framed(held_out[0][5:6])[0])
+    story = unit_story(lenet, run, stage, channel, row, col)
+    layer = run.stage(before)
+    expected = layer[channel, row, col] if layer.ndim == 3 else layer[channel]
+    assert story.weights is not None and story.multiplied is not None
+    assert story.multiplied.shape == story.weights.weights.shape
+    assert story.weighted_sum == pytest.approx(float(expected), abs=1e-4)
+    if stage.startswith("act"):
+        assert story.value == pytest.approx(max(float(expected), 0.0))
+
+
+def test_a_pool_unit_keeps_the_largest_of_its_four(lenet, held_out):
+    run = lenet_forward(lenet, framed(held_out[0][:1])[0])
+    story = unit_story(lenet, run, "pool2", 11, 2, 3)
+    assert story.weights is None and story.pooled is not None and story.pooled.shape == (2, 2)
+    assert story.value == story.pooled.max() == run.act2[11, 4:6, 6:8].max()
+    assert story.window == (8, 24, 12, 28) and story.seen.shape == (16, 16)
+
+
+def test_flatten_unit_is_a_pool2_unit_unrolled(lenet, held_out):
+    run = lenet_forward(lenet, framed(held_out[0][:1])[0])
+    assert flat_to_map(0) == (0, 0, 0) and flat_to_map(399) == (15, 4, 4) and flat_to_map(137) == (5, 2, 2)
+    assert run.flatten[137] == run.pool2[5, 2, 2]
+    assert input_window("flatten", 137, 0, 0) == input_window("pool2", 5, 2, 2)
+    with pytest.raises(ValueError):
+        unit_story(lenet, run, "act1", 6, 0, 0)
+
+
+def test_the_sample_digits_are_held_out_digits_read_as_themselves(lenet):
+    samples = digit_samples()
+    assert list(samples) == list("0123456789")
+    sources = (DIGIT_SAMPLES_DIR / "SOURCES.md").read_text()
+    for digit, path in samples.items():
+        assert f"| `{path.name}` | {digit} | CC BY 4.0 |" in sources
+        assert lenet_forward(lenet, prepare_digit(Image.open(path))).prediction == int(digit)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+import torch
 from PIL import Image
 
 from explorer.errors import ExplorerError
@@ -73,3 +74,18 @@ def test_layer_facts_name_the_module(resnet18_random):
     assert facts["type"] == "BasicBlock" and facts["parameters"] == f"{2 * (64 * 64 * 9 + 128):,}"
     with pytest.raises(ExplorerError):
         layer_facts(model.module, "layer9")
+
+
+def test_squeeze_excite_rows_say_whole_image_instead_of_a_number():
+    torch.manual_seed(0)
+    model = load_model("mobilenet_v3_large", pretrained=False)
+    table = layer_table(model.module, run_network(model, SQUARE)).rows
+    rows = {row.name: row for row in table}
+    assert rows["features.4.block.1.0"].receptive_text == "35"  # the depthwise conv before the first gate
+    assert rows["features.4.block.2.fc1"].receptive_text == "whole image (global pool)"  # the gate itself
+    assert rows["features.4.block.3.0"].receptive_text == "whole image (global gate)"  # gated: was 251 > 224
+    assert rows["features.16.0"].receptive_text == "whole image (global gate)"
+    assert rows["classifier.0"].receptive_text == ""  # a flat vector has no window
+    first_gate = list(rows).index("features.4.block.2.avgpool")
+    assert all(row.receptive_text.startswith("whole image") or not row.receptive_text for row in table[first_gate:])
+    assert all(int(row.receptive_field or 0) <= 224 for row in table[:first_gate])

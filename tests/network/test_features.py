@@ -11,7 +11,7 @@ from torch import nn
 
 from explorer.drawing import heatmap
 from explorer.models import load_model
-from explorer.network.capture import hook_count
+from explorer.network.capture import forward_capturing, hook_count
 from explorer.network.display import channel_grid, overlay, page_of
 from explorer.network.features import channel_order, run_network
 
@@ -174,3 +174,32 @@ def test_every_family_steps_through_channel_first_maps(name, chelsea):
     if name == "mobilenet_v3_large":  # after a squeeze-excite gate a value depends on the whole photo
         assert not any(name.endswith(("fc1", "fc2")) for name in run.names())
         assert run.layer("features.4").receptive.size >= run.view.shape[0]
+
+
+@pytest.fixture(scope="module")
+def mobilenet():
+    torch.manual_seed(0)
+    return load_model("mobilenet_v3_large", pretrained=False)
+
+
+def test_after_a_squeeze_excite_gate_every_value_sees_the_whole_image(mobilenet, chelsea):
+    """MobileNetV3's first squeeze-excite gate is in features.4: before it a value sees a window, from it
+    on the whole image. Checked by hand: a corner pixel far outside the window changes a centre value
+    of features.4 but not of features.3."""
+    run = run_network(mobilenet, chelsea.image)
+    before, gated = run.layer("features.3").receptive, run.layer("features.4").receptive
+    assert (before.whole, before.size) == ("", 19) and before.text == "19 x 19 input pixels"
+    assert gated.whole == "global gate" and gated.text == "whole image (global gate)"
+    later = run.names()[run.names().index("features.4") :]
+    assert all(run.layer(name).receptive.whole for name in later)
+    assert not any(layer.receptive.whole for layer in run.layers[: run.names().index("features.4.block.1.2") + 1])
+    inputs = mobilenet.preprocess(chelsea.image)
+    corner = inputs.clone()
+    corner[..., :8, :8] += 3.0
+    with torch.no_grad():
+        _, plain = forward_capturing(mobilenet.module, inputs, ["features.3", "features.4"])
+        _, moved = forward_capturing(mobilenet.module, corner, ["features.3", "features.4"])
+    centre = (slice(None), slice(None), plain["features.4"].shape[2] // 2, plain["features.4"].shape[3] // 2)
+    middle = (slice(None), slice(None), plain["features.3"].shape[2] // 2, plain["features.3"].shape[3] // 2)
+    assert torch.equal(plain["features.3"][middle], moved["features.3"][middle])
+    assert not torch.equal(plain["features.4"][centre], moved["features.4"][centre])

@@ -1,0 +1,65 @@
+"""Glue for the lesson hand-out: the PDF for the chosen photo and network, made when the button is clicked.
+
+The download button is handed a function instead of bytes, so Streamlit builds the PDF only when a
+student clicks (one click: no "prepare" step), and nothing heavy runs when the Home page is drawn. The
+PDF reuses the network pages' cached forward pass and is itself cached per (network, photo).
+"""
+
+from __future__ import annotations
+
+import re
+
+import streamlit as st
+
+from explorer.handout.lesson import build_lesson
+from explorer.handout.pdf import PAGE_TITLES, lesson_pdf
+from explorer.images import LoadedImage
+from explorer.models import DEFAULT_MODEL, MODELS
+from ui.models import cached_model
+from ui.network import cached_run
+
+MODEL_CHOICE_KEY = "explorer_model"
+"""Where ``ui.models.model_picker`` keeps the network chosen on the network pages."""
+
+
+@st.cache_data(max_entries=8, show_spinner=False)
+def lesson_bytes(model_name: str, digest: str, _image: LoadedImage) -> bytes:
+    """The lesson PDF of one photo (by its digest) with one network; the sanity check uses its random twin."""
+    model, random_model = cached_model(model_name), cached_model(model_name, False)
+    run = cached_run(model_name, digest, _image)
+    return lesson_pdf(build_lesson(_image, model, random_model, run=run))
+
+
+def lesson_model() -> str:
+    """The network chosen on the network pages if its weights are here, else the offline default."""
+    name = st.session_state.get(MODEL_CHOICE_KEY, DEFAULT_MODEL)
+    spec = MODELS.get(name)
+    if spec is None or not (spec.offline or spec.weights_on_disk()):
+        return DEFAULT_MODEL
+    return name
+
+
+def file_name(image: LoadedImage, model_name: str) -> str:
+    """'cnn-lesson-efficientnet_lite0-1a2b3c4d.pdf': the network and the start of the photo's digest."""
+    return f"cnn-lesson-{re.sub(r'[^a-z0-9_]', '', model_name.lower())}-{image.digest[:8]}.pdf"
+
+
+def lesson_download(image: LoadedImage) -> None:
+    """One button that downloads the lesson hand-out for ``image``, with a line on what is in it."""
+    name = lesson_model()
+    st.caption(
+        f"A {len(PAGE_TITLES)}-page PDF for students, computed for the photo above with {MODELS[name].title}: "
+        "two kernels with their output-size arithmetic, one convolution step and pooling by hand, the "
+        "predictions and feature maps, and Grad-CAM with its sanity check. It is made when you click "
+        "(a few seconds)."
+    )
+    st.download_button(
+        "Download the lesson hand-out (PDF)",
+        data=lambda: lesson_bytes(name, image.digest, image),
+        file_name=file_name(image, name),
+        mime="application/pdf",
+        on_click="ignore",
+        icon=":material/picture_as_pdf:",
+        key="home_lesson",
+        type="primary",
+    )

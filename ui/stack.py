@@ -1,0 +1,91 @@
+"""Stack-calculator glue for the Architecture page: the ready-made menu, the table rows and the sentences
+that read the numbers (which layer holds the most parameters, what global average pooling would save)."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from explorer.network.stack import StackResult, gap_saving
+from explorer.network.stack_presets import READY_STACKS
+from explorer.network.stack_syntax import MAX_NUMBER
+
+OWN = "(your own)"
+TEXT_KEY, MENU_KEY = "arch_stack", "arch_stack_menu"
+SIZE_KEYS = ("arch_stack_height", "arch_stack_width", "arch_stack_channels")
+DEFAULT_STACK = "conv 3x3 s1 p1 c64\npool 2\nconv 3x3 s1 p1 c128\npool 2"
+DEFAULT_INPUT = (224, 224, 3)
+STACK_COLUMNS = {name: st.column_config.NumberColumn(format="localized") for name in ("parameters", "multiply-adds")}
+
+
+def load_ready_stack() -> None:
+    """Menu callback: put the chosen stack's layers and input size into the widgets (before they are drawn)."""
+    name = st.session_state.get(MENU_KEY, OWN)
+    if name in READY_STACKS:
+        stack = READY_STACKS[name]
+        st.session_state[TEXT_KEY] = stack.text
+        for key, value in zip(SIZE_KEYS, stack.input_shape):
+            st.session_state[key] = value
+
+
+def ready_stack_menu() -> str | None:
+    """The menu of ready-made stacks; returns the chosen name, or None for the student's own stack."""
+    st.session_state.setdefault(TEXT_KEY, DEFAULT_STACK)
+    for key, value in zip(SIZE_KEYS, DEFAULT_INPUT):
+        st.session_state.setdefault(key, value)
+    names = [OWN, *READY_STACKS]
+    name = st.selectbox(
+        "Ready-made stack",
+        names,
+        key=MENU_KEY,
+        on_change=load_ready_stack,
+        format_func=lambda n: READY_STACKS[n].title if n in READY_STACKS else n,
+    )
+    return name if name in READY_STACKS else None
+
+
+def input_boxes() -> tuple[int, int, int]:
+    """Height, width and channels of the input (set by the menu, or typed; an 'input' line overrides them)."""
+    boxes = st.columns(3)
+    height, width, channels = (
+        int(box.number_input(label, 1, MAX_NUMBER, key=key))
+        for box, label, key in zip(boxes, ("Input height", "Input width", "Input channels"), SIZE_KEYS)
+    )
+    return height, width, channels
+
+
+def table_rows(result: StackResult) -> list[dict[str, object]]:
+    """One record per layer for st.dataframe: plain ints and short strings, so Arrow always converts them."""
+    return [
+        {
+            "#": row.number,
+            "layer": row.text,
+            "output (H x W x C)": row.output,
+            "parameters": row.params,
+            "multiply-adds": row.mult_adds,
+            "receptive field": row.receptive_text,
+            "jump (pixels)": "" if row.jump is None else f"{row.jump[0]} x {row.jump[1]}",
+        }
+        for row in result.rows
+    ]
+
+
+def reading(result: StackResult) -> list[str]:
+    """Sentences computed from the numbers: where the parameters are, and what 'gap' would save."""
+    total, largest = result.total_params, result.largest()
+    sentences = []
+    if total and largest.params:
+        sentences.append(
+            f"Layer {largest.number}, `{largest.kind}` with output {largest.output}, holds "
+            f"**{largest.params / total:.1%}** of all parameters ({largest.params:,} of {total:,})."
+        )
+    saving = gap_saving(result)
+    if saving is not None:
+        before, after = saving.fc_before, saving.fc_after
+        sentences.append(
+            f"With `gap` (global average pooling) instead of `flatten` (layer {saving.flatten_number}), the fully "
+            f"connected layer {before.number} would see {after.in_shape[0]:,} numbers instead of "
+            f"{before.in_shape[0]:,}: **{after.params:,}** parameters instead of {before.params:,}, and the "
+            f"whole stack **{saving.total_after:,}** instead of {saving.total_before:,} "
+            f"({saving.saved / saving.total_before:.0%} fewer)."
+        )
+    return sentences
