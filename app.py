@@ -22,6 +22,7 @@ PAGES = {
         st.Page(VIEWS / "tiny_cnn.py", title="Tiny CNN", icon=":material/draw:"),
     ],
     "Explain": [st.Page(VIEWS / "grad_cam.py", title="Grad-CAM studio", icon=":material/visibility:")],
+    "Live": [st.Page(VIEWS / "live_camera.py", title="Live camera", icon=":material/videocam:")],
     "Practise": [st.Page(VIEWS / "quiz.py", title="Quiz", icon=":material/quiz:")],
 }
 

@@ -3,6 +3,7 @@ networks, each loaded once per test run (session scope) and shared read-only, as
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -13,6 +14,8 @@ from explorer.models import LoadedModel, load_model
 
 ROOT = Path(__file__).resolve().parent.parent
 ARTIFACTS = ROOT / "artifacts"
+ROUTED_PAGES = [f"views/{name}" for name in re.findall(r'st\.Page\(VIEWS / "([^"]+)"', (ROOT / "app.py").read_text())]
+"""Every page app.py routes to, as AppTest's ``switch_page`` names it (``views/home.py`` ...)."""
 
 
 @pytest.fixture(scope="session")

@@ -9,7 +9,7 @@ import sys
 import zipfile
 
 from explorer.images import SAMPLES
-from tests.conftest import ROOT
+from tests.conftest import ROOT, ROUTED_PAGES
 
 
 def command_after(marker: str) -> str:
@@ -41,8 +41,8 @@ def test_every_sample_has_a_source_and_licence():
 
 
 def test_every_routed_page_exists():
-    pages = re.findall(r'st\.Page\("([^"]+)"', (ROOT / "app.py").read_text())
-    assert len(pages) == 8 and all((ROOT / page).is_file() for page in pages)
+    pages = ROUTED_PAGES
+    assert len(pages) == 9 and all((ROOT / page).is_file() for page in pages)
 
 
 def test_listing_kernels_on_the_command_line_imports_neither_torch_nor_torchvision():

@@ -3,21 +3,18 @@
 from __future__ import annotations
 
 import io
-import re
 
 import numpy as np
 import pytest
 from PIL import Image
 from streamlit.testing.v1 import AppTest
 
-from tests.conftest import ROOT
+from tests.conftest import ROOT, ROUTED_PAGES
 from ui.errors import literal
 from ui.picker import SOURCE_UPLOAD
 
 # Every page that takes its photo from the sidebar; Tiny CNN reads a drawn or uploaded digit of its own.
-PAGES = [
-    page for page in re.findall(r'st\.Page\("([^"]+)"', (ROOT / "app.py").read_text()) if page != "views/tiny_cnn.py"
-]
+PAGES = [page for page in ROUTED_PAGES if page != "views/tiny_cnn.py"]
 
 
 def encoded(image: Image.Image) -> bytes:
@@ -43,6 +40,7 @@ TITLES = {
     "views/filters.py": "Filters",
     "views/architecture.py": "Architecture",
     "views/grad_cam.py": "Grad-CAM studio",
+    "views/live_camera.py": "Live camera",
     "views/quiz.py": "Quiz: predict, then reveal",
 }
 
