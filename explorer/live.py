@@ -32,7 +32,7 @@ from threadpoolctl import ThreadpoolController
 
 from explorer.cam.gradients import layer_gradients
 from explorer.cam.methods import maps_from_gradients
-from explorer.cam.targets import conv_layers, default_layer
+from explorer.cam.targets import cam_layers, default_layer
 from explorer.drawing import COLORMAPS, heatmap, overlay
 from explorer.errors import ExplorerError
 from explorer.models import LoadedModel, Prediction, top_predictions
@@ -100,7 +100,7 @@ class LiveClassifier:
 
     def __init__(self, model: LoadedModel, layer: str | None = None, top_k: int = TOP_K, threads: int = 1) -> None:
         self.model = model
-        self.layer = layer or default_layer(conv_layers(model.module))
+        self.layer = layer or default_layer(cam_layers(model.module))
         self.top_k = top_k
         self.threads = threads
         self._thread_pools = ThreadpoolController()
