@@ -84,7 +84,7 @@ def test_the_error_display_shows_typed_text_literally_and_stops_the_page(text):
 
 
 def test_a_kernel_token_is_echoed_literally_on_the_kernel_lab():
-    token = "**x**[y](http://127.0.0.1:9/y)$z$"
+    token = "**x**[y](http://a/y)$z$"  # short enough to be quoted whole
     lab = open_page("views/kernel_lab.py")
     lab.radio(key="kl_source").set_value("Type numbers").run()
     lab.text_area(key="kl_text").input(f"1 0 -1; 2 {token} -2; 1 0 -1").run()

@@ -36,10 +36,13 @@ def place(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, content: object) -> P
 def test_a_crafted_checkpoint_in_the_cache_does_not_run_its_code(tmp_path, monkeypatch):
     marker = tmp_path / "code-ran"
     target = place(tmp_path, monkeypatch, {"conv1.weight": Payload(marker)})
+    kept = tmp_path / "kept.pth"
+    kept.write_bytes(target.read_bytes())
     with pytest.raises(ExplorerError, match=r"^The saved weights for ResNet-18 could not be read"):
         load_model("resnet18")
     assert not marker.exists(), "loading the model must not execute anything in the file"
-    torch.load(target, weights_only=False)  # what an unsafe loader would have done
+    assert not target.exists(), "the unreadable file is deleted, so a retry downloads a fresh copy"
+    torch.load(kept, weights_only=False)  # what an unsafe loader would have done
     assert marker.exists(), "the file really is dangerous: a plain unpickle runs its code"
 
 
