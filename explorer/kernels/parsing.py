@@ -13,7 +13,7 @@ from fractions import Fraction
 
 import numpy as np
 
-from explorer.errors import ExplorerError
+from explorer.errors import ExplorerError, quoted
 from explorer.kernels.presets import CHANNEL_NAMES, MAX_SIZE, Kernel, grid
 
 MAX_WEIGHT = 1_000_000.0
@@ -22,12 +22,6 @@ MAX_TEXT = 20_000
 """The longest kernel text read (a 15x15 kernel of long fractions fits easily)."""
 EXAMPLE = "'1 0 -1; 2 0 -2; 1 0 -1'"
 RANGE = "kernel numbers go from -1,000,000 to 1,000,000"
-
-
-def quoted(text: str, limit: int = 24) -> str:
-    """User text in quotes for a message, shortened to ``limit`` characters with an ellipsis."""
-    text = " ".join(text.split())
-    return f"'{text if len(text) <= limit else text[: limit - 1] + '…'}'"
 
 
 def parse_kernel_text(text: str) -> np.ndarray:

@@ -13,8 +13,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 
-from explorer.errors import ExplorerError
-from explorer.network.stack_syntax import MAX_NUMBER, STACK_SYNTAX, Layer, parse_lines, quoted
+from explorer.errors import ExplorerError, quoted
+from explorer.network.stack_syntax import MAX_NUMBER, STACK_SYNTAX, Layer, parse_lines
 
 __all__ = ["STACK_SYNTAX", "StackResult", "StackRow", "calculate", "gap_saving", "run_layers", "separable_counts"]
 MAX_COUNT = 10**15

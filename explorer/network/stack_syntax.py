@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from explorer.errors import ExplorerError
+from explorer.errors import ExplorerError, quoted, shortened
 
 MAX_NUMBER = 100_000
 """The largest number a line may hold (sizes, strides, channels, units)."""
@@ -55,12 +55,6 @@ class Layer:
     bias: bool = True
     average: bool = False
     ceil: bool = False
-
-
-def quoted(text: str, limit: int = 40) -> str:
-    """User text in quotes for a message, shortened with an ellipsis."""
-    text = " ".join(text.split())
-    return f"'{text if len(text) <= limit else text[: limit - 1] + '…'}'"
 
 
 def parse_lines(text: str) -> tuple[tuple[int, int, int] | None, list[Layer]]:
@@ -159,7 +153,7 @@ def _bounded(digits: str, text: str, where: str) -> int:
     """A whole number from its digits, at most MAX_NUMBER (checked before converting: no giant integers)."""
     stripped = digits.lstrip("0") or "0"
     if len(stripped) > len(str(MAX_NUMBER)) or int(stripped) > MAX_NUMBER:
-        shown = stripped if len(stripped) <= 24 else stripped[:23] + "…"
+        shown = shortened(stripped, 24)
         raise ExplorerError(
             f"{where or quoted(text)}: the number {shown} is too large; numbers go up to {MAX_NUMBER:,}."
         )

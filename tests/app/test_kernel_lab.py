@@ -5,8 +5,8 @@ import re
 import numpy as np
 import pytest
 
+from explorer.errors import quoted
 from explorer.images import load_sample
-from explorer.kernels.parsing import quoted
 from tests.app.conftest import bare_markdown, open_page, read_back
 from ui.kernel_lab import cached_result
 
@@ -75,7 +75,7 @@ def test_picking_sobel_explains_it(lab):
     [
         ("1 0 -1; 2 oops -2; 1 0 -1", "'oops' is not a number"),
         ("1 " * 16, "from 1x1 to 15x15; it is 1x16"),
-        ("9" * 400 + "/1", "'" + "9" * 23 + "…' is too large"),
+        ("9" * 400 + "/1", "'" + "9" * 47 + "…' is too large"),
         ("1e38 1e38; 1e38 1e38", "'1e38' is too large"),
         ("1e300", "'1e300' is too large"),
     ],

@@ -151,7 +151,7 @@ def test_bad_input_prints_one_line_and_exits_2(tmp_path, capsys, args, message):
 def test_an_enormous_kernel_number_exits_2_with_one_line_in_a_fresh_process(tmp_path):
     done = explorer("kernel", CHELSEA, "--custom", "9" * 400 + "/1", "--out", str(tmp_path / "out.npy"))
     assert done.returncode == 2 and "Traceback" not in done.stderr
-    assert done.stderr.strip().splitlines() == [f"error: '{'9' * 23}…' is too large; {RANGE}."]
+    assert done.stderr.strip().splitlines() == [f"error: '{'9' * 47}…' is too large; {RANGE}."]
 
 
 def test_unknown_output_type_is_refused(tmp_path):
