@@ -20,9 +20,13 @@ from ui.charts import cam_overlay, faithfulness_chart
 from ui.errors import user_errors
 from ui.models import model_picker
 from ui.picker import require_image
+from ui.present import colormap_default, mark_chosen, presentation_mode, secondary_controls
+from ui.quiz import presented_question
+from ui.stepper import MAIN_KEYS, SECOND_KEYS, step_buttons
 
 DEEPER_VIEWS = ["Methods × classes grid", "Pixel saliency", "Sanity check", "Faithfulness"]
 Look = tuple[float, str, float]
+COLORMAP_KEY = "cam_colormap"
 
 
 @dataclass(frozen=True)
@@ -63,10 +67,14 @@ class Panel:
 
 def look_controls() -> Look:
     """Opacity, colour map and threshold: they change only how the maps are drawn."""
-    look = st.columns(3)
-    opacity = look[0].slider("Opacity", 0.0, 1.0, 0.5, 0.05, key="cam_opacity")
-    colormap = look[1].selectbox("Colour map", list(COLORMAPS), index=list(COLORMAPS).index("jet"), key="cam_colormap")
-    threshold = look[2].slider("Hide values below", 0.0, 0.95, 0.0, 0.05, key="cam_threshold")
+    colormap_default(COLORMAP_KEY, "jet")
+    with secondary_controls():
+        look = st.columns(3)
+        opacity = look[0].slider("Opacity", 0.0, 1.0, 0.5, 0.05, key="cam_opacity")
+        colormap = look[1].selectbox(
+            "Colour map", list(COLORMAPS), key=COLORMAP_KEY, on_change=mark_chosen, args=(COLORMAP_KEY,)
+        )
+        threshold = look[2].slider("Hide values below", 0.0, 0.95, 0.0, 0.05, key="cam_threshold")
     return opacity, colormap, threshold
 
 
@@ -98,14 +106,19 @@ def cam_or_button(studio: Studio, layer: str, method: str, classes: tuple[int, .
 
 def choose(studio: Studio, side: str, default: int, layers: list, auto: str) -> tuple[int, str, str]:
     """One side's class, method and layer pickers."""
-    options = studio.class_options
-    index = st.selectbox(
-        f"{side} class",
-        options,
-        index=options.index(default),
-        format_func=lambda i: class_label(studio, i),
-        key=f"cam_class_{side.lower()}",
-    )
+    options, key = studio.class_options, f"cam_class_{side.lower()}"
+    if st.session_state.get(key) not in options:
+        st.session_state[key] = default
+
+    def step(offset: int) -> None:
+        position = options.index(st.session_state[key]) + offset
+        st.session_state[key] = options[max(0, min(len(options) - 1, position))]
+
+    back, chooser, forward = st.columns([1.2, 4, 1.2], vertical_alignment="bottom")
+    at, keys = st.session_state[key], MAIN_KEYS if side == "Left" else SECOND_KEYS
+    legend = st.container()
+    step_buttons(back, forward, key, step, at == options[0], at == options[-1], keys, f"{side.lower()} class", legend)
+    index = chooser.selectbox(f"{side} class", options, format_func=lambda i: class_label(studio, i), key=key)
     pick = st.columns(2)
     method = pick[0].selectbox(f"{side} method", list(METHODS), key=f"cam_method_{side.lower()}")
     names = [layer.name for layer in layers]
@@ -284,6 +297,7 @@ def deeper_view(studio: Studio, left: Panel, look: Look) -> None:
 
 def grad_cam() -> None:
     """Two CAM panels side by side (class, method and layer each), then a deeper look at the left one."""
+    presentation_mode()
     st.title("Grad-CAM studio")
     st.caption(
         "A class activation map colours the parts of the photo that raised the score of one class. "
@@ -299,6 +313,7 @@ def grad_cam() -> None:
     studio = Studio(image, model, probabilities, ranked, channels)
     look = look_controls()
     left = panels(studio, look)
+    presented_question(image, model, ("cam_class", "prediction"), "cam_quiz")
     st.divider()
     with user_errors():
         deeper_view(studio, left, look)
