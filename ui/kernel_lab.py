@@ -123,10 +123,10 @@ def preset_stepper(names: list[str], key: str, three_d: bool) -> str:
         position = names.index(st.session_state[key]) + offset
         st.session_state[key] = names[max(0, min(len(names) - 1, position))]
 
-    back, pick, forward = st.columns([1.4, 4, 1.4], vertical_alignment="bottom")
-    at = st.session_state[key]
-    step_buttons(back, forward, key, step, at == names[0], at == names[-1], what="preset", legend=st.container())
-    return str(pick.selectbox("3-D preset" if three_d else "Preset", names, key=key, format_func=_spaced))
+    name = str(st.selectbox("3-D preset" if three_d else "Preset", names, key=key, format_func=_spaced))
+    back, forward = st.columns(2)
+    step_buttons(back, forward, key, step, name == names[0], name == names[-1], what="preset", legend=st.container())
+    return name
 
 
 def _spaced(name: str) -> str:

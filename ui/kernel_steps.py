@@ -29,7 +29,7 @@ def step_controls(region: Region) -> tuple[int, bool]:
     st.session_state[CELLS_KEY] = cells
     step = min(st.session_state.get(STEP_KEY, 0), cells - 1)
     st.session_state[STEP_KEY] = step
-    back, forward, play, where = st.columns([1, 1, 1, 3])
+    back, forward, play, where = st.columns([1, 1, 1.3, 2.7])
     legend = st.container()
     step_buttons(back, forward, "kl_step", _move, step == 0, step == cells - 1, SECOND_KEYS, "output cell", legend)
     playing = bool(st.session_state.get(PLAYING_KEY))
@@ -38,6 +38,7 @@ def step_controls(region: Region) -> tuple[int, bool]:
         icon=":material/pause:" if playing else ":material/play_arrow:",
         key="kl_play",
         width="stretch",
+        wrap=True,
         on_click=_toggle_play,
     )
     row, col = region.cells()[step]

@@ -36,10 +36,12 @@ STYLE = f"""<style>
 [data-testid="stMain"] [data-testid="stMarkdownContainer"] :is(h1, h1 *) {{ font-size: 48px; }}
 [data-testid="stMain"] [data-testid="stMarkdownContainer"] :is(h2, h2 *) {{ font-size: 38px; }}
 [data-testid="stMain"] [data-testid="stMarkdownContainer"] :is(h3, h3 *) {{ font-size: 32px; }}
+[data-testid="stMain"] pre, [data-testid="stMain"] pre code {{ white-space: pre-wrap; overflow-wrap: anywhere; }}
 [data-testid="stMain"] [data-testid="stMainBlockContainer"] {{ padding: 2.5rem 1.5rem 3rem 1.5rem; max-width: 100%; }}
 </style>"""
 """Scoped to the main area (the sidebar keeps its size): body text, captions in near-black, widget labels
-that wrap instead of ending in an ellipsis, metric values, headings, and the page's margins narrowed."""
+that wrap instead of ending in an ellipsis, code that wraps instead of scrolling sideways, metric values,
+headings, and the page's margins narrowed."""
 MAIN_KEYS = ("PageUp", "PageDown")
 """Previous / next of a page's main sequence (a presenter remote's buttons): layer, preset, left class."""
 SECOND_KEYS = ("Left", "Right")

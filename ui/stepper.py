@@ -51,6 +51,7 @@ def step_buttons(
         disabled=at_first,
         width="stretch",
         shortcut=keys[0],
+        wrap=True,
     )
     forward.button(
         "Next",
@@ -61,6 +62,7 @@ def step_buttons(
         disabled=at_last,
         width="stretch",
         shortcut=keys[1],
+        wrap=True,
     )
     if what is not None:
         (legend or forward).caption(key_legend(keys, what))

@@ -114,11 +114,10 @@ def choose(studio: Studio, side: str, default: int, layers: list, auto: str) -> 
         position = options.index(st.session_state[key]) + offset
         st.session_state[key] = options[max(0, min(len(options) - 1, position))]
 
-    back, chooser, forward = st.columns([1.2, 4, 1.2], vertical_alignment="bottom")
-    at, keys = st.session_state[key], MAIN_KEYS if side == "Left" else SECOND_KEYS
-    legend = st.container()
-    step_buttons(back, forward, key, step, at == options[0], at == options[-1], keys, f"{side.lower()} class", legend)
-    index = chooser.selectbox(f"{side} class", options, format_func=lambda i: class_label(studio, i), key=key)
+    index = st.selectbox(f"{side} class", options, format_func=lambda i: class_label(studio, i), key=key)
+    back, forward = st.columns(2)
+    keys, ends = MAIN_KEYS if side == "Left" else SECOND_KEYS, (index == options[0], index == options[-1])
+    step_buttons(back, forward, key, step, *ends, keys, f"{side.lower()} class", st.container())
     pick = st.columns(2)
     method = pick[0].selectbox(f"{side} method", list(METHODS), key=f"cam_method_{side.lower()}")
     names = [layer.name for layer in layers]
