@@ -9,7 +9,9 @@ into ``secondary_controls()`` and take high-contrast colour maps from ``colormap
 
 from __future__ import annotations
 
+import re
 from contextlib import AbstractContextManager
+from typing import Any
 
 import streamlit as st
 
@@ -30,6 +32,7 @@ STYLE = f"""<style>
   color: #111111; opacity: 1; font-size: {BODY_PX}px;
 }}
 [data-testid="stMain"] [data-testid="stWidgetLabel"] * {{ color: #111111; white-space: normal; overflow: visible; }}
+[data-testid="stMain"] th {{ color: #111111; }}
 [data-testid="stMain"] [data-testid="stMetric"] :is([data-testid="stMetricValue"], [data-testid="stMetricValue"] *) {{
   font-size: 40px;
 }}
@@ -42,6 +45,8 @@ STYLE = f"""<style>
 """Scoped to the main area (the sidebar keeps its size): body text, captions in near-black, widget labels
 that wrap instead of ending in an ellipsis, code that wraps instead of scrolling sideways, metric values,
 headings, and the page's margins narrowed."""
+MARKDOWN_MARK = re.compile(r"[\\`*_{}\[\]()#+\-.!|~<>$]")
+"""ASCII punctuation Markdown may read as a mark; a backslash before it shows it as it is."""
 MAIN_KEYS = ("PageUp", "PageDown")
 """Previous / next of a page's main sequence (a presenter remote's buttons): layer, preset, left class."""
 SECOND_KEYS = ("Left", "Right")
@@ -109,3 +114,21 @@ def colormap_default(key: str, usual: str, presented: str = "viridis") -> None:
 def mark_chosen(key: str) -> None:
     """A colour-map widget's on_change: the student's pick now wins over the mode's default."""
     st.session_state[f"{key}_chosen"] = True
+
+
+def data_table(rows: list[dict], height: int | None = None, **options: Any) -> None:
+    """A table of ``rows``: Streamlit's interactive grid normally; while presenting an HTML table (its text
+    takes the 24 px style, which the grid's canvas cannot), whole numbers with thousands separators, text
+    escaped (an HTML table reads its cells as Markdown: a lone "-" would become a bullet),
+    scrolling inside a taller box when ``height`` is given."""
+    if not presenting():
+        st.dataframe(rows, height="auto" if height is None else height, **options)
+        return
+    shown = [{name: _cell(value) for name, value in row.items()} for row in rows]
+    st.table(shown, hide_index=True, height="content" if height is None else height + 200)
+
+
+def _cell(value: object) -> object:
+    if isinstance(value, bool) or not isinstance(value, int | str):
+        return value
+    return f"{value:,}" if isinstance(value, int) else MARKDOWN_MARK.sub(r"\\\g<0>", value)

@@ -27,7 +27,12 @@ CUT_OFF = """() => {
         .map((element) => element.textContent.trim());
     return {wide: main.scrollWidth - main.clientWidth, cut};
 }"""
-PAGES = {"kernel_lab": "Kernel lab", "feature_maps": "Feature maps", "grad_cam": "Grad-CAM studio"}
+PAGES = {
+    "kernel_lab": "Kernel lab",
+    "feature_maps": "Feature maps",
+    "grad_cam": "Grad-CAM studio",
+    "architecture": "Architecture",
+}
 
 
 def open_presenting(page, app_url: str, path: str, title: str) -> None:
