@@ -1,5 +1,6 @@
 """Presentation mode in Chromium: every text at least 24 px at projector sizes, nothing cut off, and a
-presenter remote's PageDown stepping the layer on Feature maps and the class in the Grad-CAM studio."""
+presenter remote's PageDown stepping the layer on Feature maps and the class in the Grad-CAM studio; the
+sidebar's toggle turns it on, writes ``present=1`` into the URL and folds the sidebar away."""
 
 import pytest
 from playwright.sync_api import expect
@@ -62,9 +63,16 @@ def test_presentation_text_is_large_and_nothing_is_cut_off(page, app_url, width,
             driver.screenshot(page, f"present_{path}_{width}x{height}")
 
 
-def test_page_down_steps_the_layer_and_the_class(page, app_url):
+def test_the_toggle_then_page_down_steps_the_layer_and_the_class(page, app_url):
     page.set_viewport_size({"width": 1280, "height": 720})
-    open_presenting(page, app_url, "feature_maps", "Feature maps")
+    driver.open_page(page, app_url, "feature_maps")
+    sidebar = page.locator('[data-testid="stSidebar"]')
+    expect(sidebar).to_have_attribute("data-collapsed", "false")
+    sidebar.get_by_text("Presentation mode").click()
+    page.wait_for_url("**present=1**")
+    expect(sidebar).to_have_attribute("data-collapsed", "true")
+    expect(page.locator('[data-testid="stMain"] h1').first).to_have_css("font-size", "48px")
+    driver.wait_until_idle(page)
     expect(page.get_by_role("heading", name="_conv_stem")).to_be_visible()
     expect(page.get_by_text("PageDown / PageUp: next / previous layer")).to_be_visible()
     page.keyboard.press("PageDown")
