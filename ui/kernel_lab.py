@@ -25,7 +25,7 @@ from explorer.kernels.steps import pool
 from ui.cache import shared_cache
 from ui.jobs import heavy_job
 from ui.present import secondary_controls
-from ui.stepper import step_buttons
+from ui.stepper import mover, step_buttons
 
 PRESET, GRID, TEXT = "Preset", "Edit a grid", "Type numbers"
 PADDING_CHOICES = ["same", "valid", "full", "number"]
@@ -119,13 +119,10 @@ def preset_stepper(names: list[str], key: str, three_d: bool) -> str:
     if st.session_state.get(key) not in names:
         st.session_state[key] = names[0] if three_d else "sobel_x"
 
-    def step(offset: int) -> None:
-        position = names.index(st.session_state[key]) + offset
-        st.session_state[key] = names[max(0, min(len(names) - 1, position))]
-
     name = str(st.selectbox("3-D preset" if three_d else "Preset", names, key=key, format_func=_spaced))
     back, forward = st.columns(2)
-    step_buttons(back, forward, key, step, name == names[0], name == names[-1], what="preset", legend=st.container())
+    ends = (name == names[0], name == names[-1])
+    step_buttons(back, forward, key, mover(key, names), *ends, what="preset", legend=st.container())
     return name
 
 

@@ -8,15 +8,27 @@ sequence ``SECOND_KEYS`` (Left / Right: the step-by-step cell, the right class).
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
+from typing import Any
 
+import streamlit as st
 from streamlit.delta_generator import DeltaGenerator
 
 from ui.present import MAIN_KEYS, SECOND_KEYS
 
 KEY_NAMES = {"PageUp": "PageUp", "PageDown": "PageDown", "Left": "←", "Right": "→", "Up": "↑", "Down": "↓"}
 
-__all__ = ["MAIN_KEYS", "SECOND_KEYS", "key_legend", "step_buttons"]
+__all__ = ["MAIN_KEYS", "SECOND_KEYS", "key_legend", "mover", "step_buttons"]
+
+
+def mover(key: str, options: Sequence[Any]) -> Callable[[int], None]:
+    """A ``move`` for ``step_buttons``: walks the widget ``key``'s value through ``options``, stopping at the ends."""
+
+    def move(offset: int) -> None:
+        position = list(options).index(st.session_state[key]) + offset
+        st.session_state[key] = options[max(0, min(len(options) - 1, position))]
+
+    return move
 
 
 def key_legend(keys: tuple[str, str], what: str) -> str:

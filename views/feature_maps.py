@@ -10,7 +10,7 @@ from ui.charts import value_heatmap
 from ui.network import facts_of, network_page, show_predictions
 from ui.present import presentation_mode, secondary_controls
 from ui.quiz import presented_question
-from ui.stepper import step_buttons
+from ui.stepper import mover, step_buttons
 
 PER_PAGE = 64
 LAYER_KEY = "fm_layer"
@@ -25,17 +25,13 @@ def layer_stepper(names: list[str], run: NetworkRun) -> str:
     if st.session_state.get(LAYER_KEY) not in names:
         st.session_state[LAYER_KEY] = names[0]
 
-    def step(offset: int) -> None:
-        position = names.index(st.session_state[LAYER_KEY]) + offset
-        st.session_state[LAYER_KEY] = names[max(0, min(len(names) - 1, position))]
-
     st.subheader("Step through the network")
     back, pick, forward = st.columns([1.3, 5, 1.3], vertical_alignment="bottom")
     step_buttons(
         back,
         forward,
         "fm_layer",
-        step,
+        mover(LAYER_KEY, names),
         st.session_state[LAYER_KEY] == names[0],
         st.session_state[LAYER_KEY] == names[-1],
         what="layer",

@@ -22,7 +22,7 @@ from ui.models import model_picker
 from ui.picker import require_image
 from ui.present import colormap_default, mark_chosen, presentation_mode, secondary_controls
 from ui.quiz import presented_question
-from ui.stepper import MAIN_KEYS, SECOND_KEYS, step_buttons
+from ui.stepper import MAIN_KEYS, SECOND_KEYS, mover, step_buttons
 
 DEEPER_VIEWS = ["Methods × classes grid", "Pixel saliency", "Sanity check", "Faithfulness"]
 Look = tuple[float, str, float]
@@ -110,14 +110,10 @@ def choose(studio: Studio, side: str, default: int, layers: list, auto: str) -> 
     if st.session_state.get(key) not in options:
         st.session_state[key] = default
 
-    def step(offset: int) -> None:
-        position = options.index(st.session_state[key]) + offset
-        st.session_state[key] = options[max(0, min(len(options) - 1, position))]
-
     index = st.selectbox(f"{side} class", options, format_func=lambda i: class_label(studio, i), key=key)
     back, forward = st.columns(2)
     keys, ends = MAIN_KEYS if side == "Left" else SECOND_KEYS, (index == options[0], index == options[-1])
-    step_buttons(back, forward, key, step, *ends, keys, f"{side.lower()} class", st.container())
+    step_buttons(back, forward, key, mover(key, options), *ends, keys, f"{side.lower()} class", st.container())
     pick = st.columns(2)
     method = pick[0].selectbox(f"{side} method", list(METHODS), key=f"cam_method_{side.lower()}")
     names = [layer.name for layer in layers]
