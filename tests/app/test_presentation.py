@@ -71,6 +71,9 @@ def test_the_sidebar_toggle_turns_presentation_on_and_writes_present_into_the_ur
     assert at.query_params["present"] == "1" and at.query_params["sample"] == "chelsea", "other keys kept"
     assert any("font-size: 24px" in element.proto.body for element in at.get("html"))
     assert "More settings" in [expander.label for expander in at.expander]
+    assert any(expander.label.startswith("Predict, then reveal") for expander in at.expander)
+    at.button(key="kl_quiz_reveal").click().run()
+    assert at.button(key="kl_quiz_another") and not at.exception, "the inline question reveals its answer"
     at.sidebar.toggle(key="presentation_toggle").set_value(False).run()
     assert "present" not in at.query_params and at.query_params["sample"] == "chelsea"
     assert not any("font-size: 24px" in element.proto.body for element in at.get("html"))
