@@ -1,5 +1,7 @@
 """CNN Explorer: the router. Each page draws the shared sidebar (image picker, device badge) itself.
 
+Presentation mode (``?present=1`` or the sidebar toggle) starts with the sidebar collapsed: only this
+file may set the page config, so it asks ``ui.present`` for the sidebar's state before navigating.
 Page files are named from this file's folder, not the entry point's, so ``deploy/streamlit_app.py``
 (the hosted demo's entry point) can run this same router.
 """
@@ -8,9 +10,16 @@ from pathlib import Path
 
 import streamlit as st
 
+from ui.present import sidebar_state
+
 VIEWS = Path(__file__).resolve().parent / "views"
 
-st.set_page_config(page_title="CNN Explorer", page_icon=":material/grid_on:", layout="wide")
+st.set_page_config(
+    page_title="CNN Explorer",
+    page_icon=":material/grid_on:",
+    layout="wide",
+    initial_sidebar_state=sidebar_state(),
+)
 
 PAGES = {
     "Start": [st.Page(VIEWS / "home.py", title="Home", icon=":material/home:", default=True)],

@@ -15,6 +15,7 @@ import plotly.graph_objects as go
 from explorer.drawing import heatmap as stretch
 from explorer.images import LoadedImage
 from explorer.models import Prediction
+from ui.present import BODY_PX, presenting
 
 FONT = 16
 """Body text of every chart: axis titles, tick labels, hover text."""
@@ -26,6 +27,14 @@ CHANNEL_COLOURS = {"red": "#d62728", "green": "#2ca02c", "blue": "#1f77b4", "gre
 HOVER_SIDE = 160
 """The hover layer of an overlay is at most this many cells wide or high: hover stays quick."""
 NO_TOOLBAR = {"displayModeBar": False}
+PRESENT_FONT = BODY_PX
+"""Every chart text in presentation mode: titles, axis titles, tick labels, colour bars, legends, hover."""
+PRESENT_TITLE_FONT = 30
+PRESENT_TEXT = "#111111"
+"""Near-black, for tick labels and titles a projector washes out when they are grey."""
+PRESENT_GROWTH = 1.35
+"""Charts are this much taller in presentation mode, up to ``PRESENT_MAX_HEIGHT`` pixels."""
+PRESENT_MAX_HEIGHT = 640
 
 
 def _layout(figure: go.Figure, title: str | None, height: int, margin: dict[str, int] | None = None) -> go.Figure:
@@ -36,6 +45,34 @@ def _layout(figure: go.Figure, title: str | None, height: int, margin: dict[str,
         hoverlabel={"font": {"size": FONT}},
         margin=margin or {"l": 10, "r": 10, "t": 50 if title else 10, "b": 10},
     )
+    return for_presentation(figure) if presenting() else figure
+
+
+def for_presentation(figure: go.Figure) -> go.Figure:
+    """Restyle ``figure`` for a projector: every text at least ``PRESENT_FONT`` px and near-black, taller.
+
+    Numbers written inside grid cells grow by half (a 15x15 grid's numbers must still fit their cells).
+    """
+    big = {"size": PRESENT_FONT, "color": PRESENT_TEXT}
+    layout = figure.layout
+    figure.update_layout(
+        font=big,
+        hoverlabel={"font": {"size": PRESENT_FONT}},
+        legend={"font": big},
+        height=min(PRESENT_MAX_HEIGHT, max(int((layout.height or 320) * PRESENT_GROWTH), layout.height or 0)),
+    )
+    if layout.title.text:
+        figure.update_layout(title={"font": {"size": PRESENT_TITLE_FONT, "color": PRESENT_TEXT}})
+        figure.update_layout(margin={"t": max(layout.margin.t or 0, 70)})
+    figure.update_xaxes(tickfont=big, title_font=big)
+    figure.update_yaxes(tickfont=big, title_font=big)
+    figure.update_annotations(font_size=PRESENT_FONT)
+    for trace in figure.data:
+        if "colorbar" in trace:
+            trace.update(colorbar={"tickfont": big, "title": {"font": big}})
+        if "textfont" in trace:
+            size = trace.textfont.size or FONT
+            trace.update(textfont={"size": max(size, round(size * 1.5))})
     return figure
 
 

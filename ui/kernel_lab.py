@@ -24,6 +24,8 @@ from explorer.kernels.presets import CHANNEL_NAMES, MAX_SIZE, PRESETS, Kernel
 from explorer.kernels.steps import pool
 from ui.cache import shared_cache
 from ui.jobs import heavy_job
+from ui.present import secondary_controls
+from ui.stepper import mover, step_buttons
 
 PRESET, GRID, TEXT = "Preset", "Edit a grid", "Type numbers"
 PADDING_CHOICES = ["same", "valid", "full", "number"]
@@ -85,14 +87,7 @@ def kernel_picker(three_d: bool) -> Kernel:
     how = st.radio("Kernel", [PRESET, GRID, TEXT], horizontal=True, key="kl_source")
     if how == PRESET:
         presets = COLOUR_PRESETS if three_d else PRESETS
-        names = list(presets)
-        name = st.selectbox(
-            "3-D preset" if three_d else "Preset",
-            names,
-            index=0 if three_d else names.index("sobel_x"),
-            key="kl_preset_3d" if three_d else "kl_preset",
-            format_func=lambda n: n.replace("_", " "),
-        )
+        name = preset_stepper(list(presets), "kl_preset_3d" if three_d else "kl_preset", three_d)
         st.info(presets[name].explanation, icon=":material/lightbulb:")
         if not three_d:
             return presets[name]
@@ -117,6 +112,22 @@ def kernel_picker(three_d: bool) -> Kernel:
     if three_d:
         return colour_kernel(grids, bias_input(0.0, "kl_bias_custom"), normalise=normalise)
     return custom_kernel(grids[0], normalise=normalise)
+
+
+def preset_stepper(names: list[str], key: str, three_d: bool) -> str:
+    """The preset picker between Previous and Next (PageUp / PageDown): a remote walks the presets in order."""
+    if st.session_state.get(key) not in names:
+        st.session_state[key] = names[0] if three_d else "sobel_x"
+
+    name = str(st.selectbox("3-D preset" if three_d else "Preset", names, key=key, format_func=_spaced))
+    back, forward = st.columns(2)
+    ends = (name == names[0], name == names[-1])
+    step_buttons(back, forward, key, mover(key, names), *ends, what="preset", legend=st.container())
+    return name
+
+
+def _spaced(name: str) -> str:
+    return name.replace("_", " ")
 
 
 def grid_editors(names: tuple[str, ...]) -> list[np.ndarray]:
@@ -157,9 +168,10 @@ def options_picker(color: str) -> ConvOptions:
     padding: str | int = left.selectbox("Padding", PADDING_CHOICES, key="kl_padding")
     if padding == "number":
         padding = int(right.number_input("Zeros per side P", 0, 64, 1, key="kl_padding_number"))
-    mode = st.radio("Operation", list(OPERATIONS), horizontal=True, key="kl_mode", format_func=OPERATIONS.get)
-    st.caption(
-        "By default the kernel slides as written (cross-correlation), as CNN layers (PyTorch's conv2d) and "
-        "OpenCV's filter2D do; convolution flips it left-right and top-bottom first, as in the maths definition."
-    )
+    with secondary_controls():
+        mode = st.radio("Operation", list(OPERATIONS), horizontal=True, key="kl_mode", format_func=OPERATIONS.get)
+        st.caption(
+            "By default the kernel slides as written (cross-correlation), as CNN layers (PyTorch's conv2d) and "
+            "OpenCV's filter2D do; convolution flips it left-right and top-bottom first, as in the maths definition."
+        )
     return ConvOptions(stride=int(stride), padding=padding, dilation=int(dilation), color=color, mode=mode)

@@ -10,7 +10,8 @@ from explorer.kernels.display import display_image
 from explorer.kernels.steps import ConvolutionStep, Region, convolution_step, input_window, pool, window_origin
 from ui.charts import NO_TOOLBAR, colour_window, number_grid, number_text
 from ui.kernel_lab import cached_pool
-from ui.stepper import step_buttons
+from ui.present import secondary_controls
+from ui.stepper import SECOND_KEYS, step_buttons
 
 STEP_KEY, CELLS_KEY, PLAYING_KEY = "kl_step", "kl_cells", "kl_playing"
 PLAY_DELAY_S = 0.6
@@ -28,14 +29,16 @@ def step_controls(region: Region) -> tuple[int, bool]:
     st.session_state[CELLS_KEY] = cells
     step = min(st.session_state.get(STEP_KEY, 0), cells - 1)
     st.session_state[STEP_KEY] = step
-    back, forward, play, where = st.columns([1, 1, 1, 3])
-    step_buttons(back, forward, "kl_step", _move, step == 0, step == cells - 1)
+    back, forward, play, where = st.columns([1, 1, 1.3, 2.7])
+    legend = st.container()
+    step_buttons(back, forward, "kl_step", _move, step == 0, step == cells - 1, SECOND_KEYS, "output cell", legend)
     playing = bool(st.session_state.get(PLAYING_KEY))
     play.button(
         "Pause" if playing else "Play to the end",
         icon=":material/pause:" if playing else ":material/play_arrow:",
         key="kl_play",
         width="stretch",
+        wrap=True,
         on_click=_toggle_play,
     )
     row, col = region.cells()[step]
@@ -160,9 +163,10 @@ def _player(result: KernelResult, region: Region, channel: int) -> None:
 
 def pooling_choice() -> tuple[tuple[int, int], int]:
     """The pooling window (rows x cols) and stride the student picks."""
-    size_column, stride_column, _ = st.columns([1, 1, 2])
-    window = size_column.selectbox("Pooling window", list(POOL_WINDOWS), key="kl_pool_size")
-    stride = stride_column.number_input("Pooling stride", 1, 4, 2, key="kl_pool_stride")
+    with secondary_controls():
+        size_column, stride_column, _ = st.columns([1, 1, 2])
+        window = size_column.selectbox("Pooling window", list(POOL_WINDOWS), key="kl_pool_size")
+        stride = stride_column.number_input("Pooling stride", 1, 4, 2, key="kl_pool_stride")
     return POOL_WINDOWS[window], int(stride)
 
 

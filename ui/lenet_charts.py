@@ -15,7 +15,8 @@ import numpy as np
 import plotly.graph_objects as go
 
 from explorer.models.lenet import LenetRun, UnitStory, flat_to_map
-from ui.charts import BAR_COLOUR, CELL_FONT_SMALL, FONT
+from ui.charts import BAR_COLOUR, CELL_FONT_SMALL, FONT, for_presentation
+from ui.present import presenting
 
 HEIGHT = 188.0
 """The height of the drawing in data units (one unit = one input pixel): conv1's six 28x28 maps and gaps."""
@@ -234,7 +235,7 @@ def _small_layout(figure: go.Figure, title: str, height: int) -> go.Figure:
         font={"size": FONT},
         hoverlabel={"font": {"size": FONT}},
     )
-    return figure
+    return for_presentation(figure) if presenting() else figure
 
 
 def pixels_figure(values: np.ndarray, title: str, height: int = 240) -> go.Figure:

@@ -20,6 +20,7 @@ from explorer.quiz import KINDS, Question, QuizSource, kind_for, make_question
 from ui.charts import NO_TOOLBAR, number_grid
 from ui.grad_cam import cams
 from ui.network import cached_run
+from ui.present import presenting
 
 SEED_KEY, NUMBER_KEY, SCORE_KEY, QUESTION_KEY, KINDS_KEY = (
     "quiz_seed",
@@ -32,8 +33,8 @@ PROMPT_STYLE = "font-size: 1.65rem; line-height: 1.35; font-weight: 600; margin:
 EXPLANATION_STYLE = "font-size: 1.3rem; line-height: 1.4;"
 CARD_CSS = """<style>
 .st-key-{key} [data-testid="stRadio"] label p, .st-key-{key} [data-testid="stNumberInput"] input,
-.st-key-{key} [data-testid="stAlertContainer"] p {{ font-size: 1.45rem; }}
-.st-key-{key} [data-testid="stImageCaption"] p {{ font-size: 1.35rem; color: inherit; }}
+.st-key-{key} [data-testid="stAlertContainer"] p {{ font-size: 1.5rem; }}
+.st-key-{key} [data-testid="stImageCaption"] p {{ font-size: 1.5rem; color: inherit; }}
 .st-key-{key} [data-testid="stRadio"] [role="radiogroup"] {{ gap: 0.4rem 2rem; }}
 </style>"""
 """Inside one card only: answer choices, the number box, picture captions (A-D) and the verdict, large."""
@@ -213,3 +214,11 @@ def start_over(key: str) -> None:
     st.session_state[NUMBER_KEY] = 0
     st.session_state[SCORE_KEY] = {"asked": 0, "right": 0}
     forget_card(key)
+
+
+def presented_question(image: LoadedImage, model: LoadedModel, kinds: tuple[str, ...], key: str) -> None:
+    """In presentation mode only: one "Predict, then reveal" question of ``kinds``, folded until opened."""
+    if not presenting():
+        return
+    with st.expander("Predict, then reveal: a question for the class", icon=":material/quiz:"):
+        inline_question(image, model, kinds, key)

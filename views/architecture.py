@@ -6,6 +6,8 @@ from explorer.network.stack import STACK_SYNTAX, calculate, separable_counts
 from explorer.network.stack_presets import READY_STACKS
 from ui.errors import user_errors
 from ui.network import network_page, show_predictions, table_of
+from ui.present import data_table, presentation_mode
+from ui.quiz import presented_question
 from ui.stack import STACK_COLUMNS, TEXT_KEY, input_boxes, reading, ready_stack_menu, table_rows
 
 NUMBERS = {
@@ -21,7 +23,7 @@ INTRO = (
 
 def layer_table_section() -> None:
     """Totals, predictions and the per-layer table of the chosen network on the chosen photo."""
-    _image, model, run = network_page("Architecture", INTRO)
+    image, model, run = network_page("Architecture", INTRO)
     left, right = st.columns([1, 1])
     with right:
         show_predictions(run, model)
@@ -31,7 +33,8 @@ def layer_table_section() -> None:
         st.metric("Parameters (learned numbers)", f"{table.total_params:,}")
         st.metric("Multiply-adds for this photo", f"{table.total_mult_adds / 1e9:.2f} billion")
         st.metric("Input size", f"{width} x {height} pixels")
-    st.dataframe(
+    presented_question(image, model, ("parameters", "receptive_field", "feature_map_size"), "architecture_quiz")
+    data_table(
         [
             {
                 "layer": row.name,
@@ -94,7 +97,7 @@ def stack_section() -> None:
     totals[0].metric("Parameters", f"{result.total_params:,}")
     totals[1].metric("Multiply-adds", f"{result.total_mult_adds:,}")
     totals[2].metric("Output", result.rows[-1].output)
-    st.dataframe(table_rows(result), width="stretch", hide_index=True, column_config=STACK_COLUMNS)
+    data_table(table_rows(result), width="stretch", hide_index=True, column_config=STACK_COLUMNS)
     st.markdown("\n".join(f"- {sentence}" for sentence in reading(result)))
     st.caption(
         (READY_STACKS[chosen].note + " " if chosen else "")
@@ -105,6 +108,7 @@ def stack_section() -> None:
 
 def architecture() -> None:
     """The real network's table, then the two calculators."""
+    presentation_mode()
     layer_table_section()
     separable_section()
     stack_section()

@@ -8,7 +8,9 @@ from explorer.network.display import NORMALISE, channel_grid, overlay, page_of
 from explorer.network.features import NetworkRun, channel_order
 from ui.charts import value_heatmap
 from ui.network import facts_of, network_page, show_predictions
-from ui.stepper import step_buttons
+from ui.present import presentation_mode, secondary_controls
+from ui.quiz import presented_question
+from ui.stepper import mover, step_buttons
 
 PER_PAGE = 64
 LAYER_KEY = "fm_layer"
@@ -23,19 +25,17 @@ def layer_stepper(names: list[str], run: NetworkRun) -> str:
     if st.session_state.get(LAYER_KEY) not in names:
         st.session_state[LAYER_KEY] = names[0]
 
-    def step(offset: int) -> None:
-        position = names.index(st.session_state[LAYER_KEY]) + offset
-        st.session_state[LAYER_KEY] = names[max(0, min(len(names) - 1, position))]
-
     st.subheader("Step through the network")
     back, pick, forward = st.columns([1.3, 5, 1.3], vertical_alignment="bottom")
     step_buttons(
         back,
         forward,
         "fm_layer",
-        step,
+        mover(LAYER_KEY, names),
         st.session_state[LAYER_KEY] == names[0],
         st.session_state[LAYER_KEY] == names[-1],
+        what="layer",
+        legend=st.container(),
     )
     return pick.selectbox(
         "Layer",
@@ -79,7 +79,8 @@ def channel_section(image: LoadedImage, run: NetworkRun, layer_name: str, order:
         key="fm_channel",
         format_func=lambda c: f"channel {c}  (mean {stats.mean[c]:.3f}, max {stats.max[c]:.3f})",
     )
-    opacity = opacity_column.slider("Overlay strength", 0.0, 1.0, 0.6, 0.05, key="fm_opacity")
+    with opacity_column, secondary_controls():
+        opacity = st.slider("Overlay strength", 0.0, 1.0, 0.6, 0.05, key="fm_opacity")
     values = activation[channel].astype("float32")
     left, right = st.columns([1, 1])
     with left:
@@ -95,6 +96,7 @@ def channel_section(image: LoadedImage, run: NetworkRun, layer_name: str, order:
 
 def feature_maps() -> None:
     """What the network sees, its predictions, a layer stepper, the layer's channels and one channel up close."""
+    presentation_mode()
     image, model, run = network_page("Feature maps", INTRO)
     top_left, top_right = st.columns([1, 1])
     with top_left:
@@ -107,17 +109,19 @@ def feature_maps() -> None:
     with top_right:
         show_predictions(run, model)
     layer_name = layer_stepper(run.names(), run)
+    presented_question(image, model, ("channels", "parameters", "feature_map_size"), "fm_quiz")
     channels = run.layer(layer_name).shape[0]
     info, grid_column = st.columns([2, 3])
     with info:
         layer_facts_table(model, run, layer_name)
-        normalise = st.radio(
-            "Colour scale",
-            NORMALISE,
-            key="fm_normalise",
-            help="Per channel shows every pattern; shared shows which channels respond most.",
-        )
-        sort = st.radio("Order channels by", ["index", "mean", "max"], horizontal=True, key="fm_sort")
+        with secondary_controls():
+            normalise = st.radio(
+                "Colour scale",
+                NORMALISE,
+                key="fm_normalise",
+                help="Per channel shows every pattern; shared shows which channels respond most.",
+            )
+            sort = st.radio("Order channels by", ["index", "mean", "max"], horizontal=True, key="fm_sort")
     order = [int(c) for c in channel_order(run.stats[layer_name], sort)]
     with grid_column:
         pages = max(1, -(-channels // PER_PAGE))

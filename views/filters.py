@@ -17,6 +17,8 @@ from explorer.network.filters import (
 )
 from ui.charts import value_heatmap, weight_histogram
 from ui.network import convolutions, filters_of, network_page, show_predictions
+from ui.present import presentation_mode
+from ui.quiz import presented_question
 
 MAX_TILES = 96
 INTRO = (
@@ -134,7 +136,8 @@ def classic_bridge(model: LoadedModel, run: NetworkRun, first: str) -> None:
 
 def filters_page() -> None:
     """Pick a conv layer, see its learned kernels and their histogram, then the bridge to classic kernels."""
-    _image, model, run = network_page("Filters", INTRO)
+    presentation_mode()
+    image, model, run = network_page("Filters", INTRO)
     top_left, top_right = st.columns([1, 1])
     with top_right:
         show_predictions(run, model)
@@ -149,6 +152,7 @@ def filters_page() -> None:
         f"`{name}`: {count} filters, each {kh}x{kw} over {per_input} input channel(s); "
         f"{filters.weights.size:,} weights in all."
     )
+    presented_question(image, model, ("channels", "parameters"), "filters_quiz")
     draw_filters(filters)
     classic_bridge(model, run, layers[0])
 

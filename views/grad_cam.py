@@ -20,9 +20,13 @@ from ui.charts import cam_overlay, faithfulness_chart
 from ui.errors import user_errors
 from ui.models import model_picker
 from ui.picker import require_image
+from ui.present import colormap_default, mark_chosen, presentation_mode, secondary_controls
+from ui.quiz import presented_question
+from ui.stepper import MAIN_KEYS, SECOND_KEYS, mover, step_buttons
 
 DEEPER_VIEWS = ["Methods × classes grid", "Pixel saliency", "Sanity check", "Faithfulness"]
 Look = tuple[float, str, float]
+COLORMAP_KEY = "cam_colormap"
 
 
 @dataclass(frozen=True)
@@ -63,10 +67,14 @@ class Panel:
 
 def look_controls() -> Look:
     """Opacity, colour map and threshold: they change only how the maps are drawn."""
-    look = st.columns(3)
-    opacity = look[0].slider("Opacity", 0.0, 1.0, 0.5, 0.05, key="cam_opacity")
-    colormap = look[1].selectbox("Colour map", list(COLORMAPS), index=list(COLORMAPS).index("jet"), key="cam_colormap")
-    threshold = look[2].slider("Hide values below", 0.0, 0.95, 0.0, 0.05, key="cam_threshold")
+    colormap_default(COLORMAP_KEY, "jet")
+    with secondary_controls():
+        look = st.columns(3)
+        opacity = look[0].slider("Opacity", 0.0, 1.0, 0.5, 0.05, key="cam_opacity")
+        colormap = look[1].selectbox(
+            "Colour map", list(COLORMAPS), key=COLORMAP_KEY, on_change=mark_chosen, args=(COLORMAP_KEY,)
+        )
+        threshold = look[2].slider("Hide values below", 0.0, 0.95, 0.0, 0.05, key="cam_threshold")
     return opacity, colormap, threshold
 
 
@@ -98,14 +106,14 @@ def cam_or_button(studio: Studio, layer: str, method: str, classes: tuple[int, .
 
 def choose(studio: Studio, side: str, default: int, layers: list, auto: str) -> tuple[int, str, str]:
     """One side's class, method and layer pickers."""
-    options = studio.class_options
-    index = st.selectbox(
-        f"{side} class",
-        options,
-        index=options.index(default),
-        format_func=lambda i: class_label(studio, i),
-        key=f"cam_class_{side.lower()}",
-    )
+    options, key = studio.class_options, f"cam_class_{side.lower()}"
+    if st.session_state.get(key) not in options:
+        st.session_state[key] = default
+
+    index = st.selectbox(f"{side} class", options, format_func=lambda i: class_label(studio, i), key=key)
+    back, forward = st.columns(2)
+    keys, ends = MAIN_KEYS if side == "Left" else SECOND_KEYS, (index == options[0], index == options[-1])
+    step_buttons(back, forward, key, mover(key, options), *ends, keys, f"{side.lower()} class", st.container())
     pick = st.columns(2)
     method = pick[0].selectbox(f"{side} method", list(METHODS), key=f"cam_method_{side.lower()}")
     names = [layer.name for layer in layers]
@@ -284,6 +292,7 @@ def deeper_view(studio: Studio, left: Panel, look: Look) -> None:
 
 def grad_cam() -> None:
     """Two CAM panels side by side (class, method and layer each), then a deeper look at the left one."""
+    presentation_mode()
     st.title("Grad-CAM studio")
     st.caption(
         "A class activation map colours the parts of the photo that raised the score of one class. "
@@ -299,6 +308,7 @@ def grad_cam() -> None:
     studio = Studio(image, model, probabilities, ranked, channels)
     look = look_controls()
     left = panels(studio, look)
+    presented_question(image, model, ("cam_class", "prediction"), "cam_quiz")
     st.divider()
     with user_errors():
         deeper_view(studio, left, look)

@@ -4,6 +4,7 @@ import streamlit as st
 
 from ui.handout import lesson_download
 from ui.picker import current_image, sample_gallery
+from ui.present import presentation_mode
 
 TOUR = """
 1. **Kernel lab**: slide a small grid of numbers (a *kernel*) over the photo. Blur, sharpen and edge
@@ -20,6 +21,7 @@ TOUR = """
 
 def home() -> None:
     """The welcome, the tour, the chosen photo and the sample gallery."""
+    presentation_mode()
     st.title("CNN Explorer")
     st.markdown(
         "See how a **convolutional neural network** works, on your own photo. "

@@ -8,11 +8,15 @@ from explorer.kernels.convolution import ConvOptions, KernelResult
 from explorer.kernels.display import DISPLAY_MODES, display_image, symmetric_limit, value_summary
 from explorer.kernels.presets import Kernel
 from explorer.kernels.steps import MAX_REGION, make_region
+from explorer.models import DEFAULT_MODEL
 from ui.charts import NO_TOOLBAR, number_grid, number_text, value_histogram
 from ui.errors import user_errors
 from ui.kernel_lab import cached_histogram, cached_result, colour_picker, kernel_picker, options_picker
 from ui.kernel_steps import draw_pooling, play_or_show, step_controls
+from ui.models import cached_model
 from ui.picker import require_image
+from ui.present import presentation_mode, secondary_controls
+from ui.quiz import presented_question
 
 INTRO = (
     "A **kernel** is a small grid of numbers. At every position it multiplies the pixels under it by "
@@ -97,7 +101,8 @@ def before_after_section(loaded: LoadedImage, result: KernelResult) -> tuple[int
     stats[2].metric("Mean", f"{summary['mean']:.4g}")
     stats[3].metric("Outside 0..255", f"{summary['outside_0_255']:.1%}")
     counts, edges = cached_histogram(loaded.digest, result.kernel, result.options, shown, shown_values)
-    st.plotly_chart(value_histogram(counts, edges, names if shown is None else (names[shown],)), key="kl_histogram")
+    with secondary_controls():
+        st.plotly_chart(value_histogram(counts, edges, names if shown is None else (names[shown],)), key="kl_histogram")
     return shown, mode, picture
 
 
@@ -136,10 +141,13 @@ def step_by_step(result: KernelResult, shown: int | None, mode: str, picture: np
 
 def kernel_lab() -> None:
     """Choose a kernel and how it slides, see the output size, the result, and every step of it."""
+    presenting = presentation_mode()
     st.title("Kernel lab")
     st.markdown(INTRO)
     loaded = require_image()
     kernel, options = kernel_section()
+    if presenting:
+        presented_question(loaded, cached_model(DEFAULT_MODEL), ("output_size", "step_sum", "pooling"), "kl_quiz")
     with user_errors():
         result = cached_result(loaded.digest, kernel, options, loaded)
     output_size_section(result, options)

@@ -8,6 +8,7 @@ from explorer.models import DEFAULT_MODEL, MODELS
 from ui import live
 from ui.errors import user_errors
 from ui.picker import current_image
+from ui.present import colormap_default, mark_chosen, presentation_mode
 
 HOW_IT_WORKS = (
     "Every frame is scaled like a photo (shorter side 224, nothing cropped), goes through the network once, "
@@ -20,14 +21,16 @@ def look_controls() -> LiveLook:
     """Opacity and colour map of the overlay: they change only how frames are drawn."""
     columns = st.columns(2)
     opacity = columns[0].slider("Opacity", 0.0, 1.0, 0.45, 0.05, key="live_opacity")
+    colormap_default("live_colormap", "jet")
     colormap = columns[1].selectbox(
-        "Colour map", list(COLORMAPS), index=list(COLORMAPS).index("jet"), key="live_colormap"
+        "Colour map", list(COLORMAPS), key="live_colormap", on_change=mark_chosen, args=("live_colormap",)
     )
     return LiveLook(opacity, colormap)
 
 
 def live_camera() -> None:
     """The live player and its readout, then the snapshot fallback for networks that block WebRTC."""
+    presentation_mode()
     st.title("Live camera")
     st.caption(
         "Hold an object up to your webcam: the network's top-5 guesses and the Grad-CAM of its best guess "

@@ -6,12 +6,14 @@ from ui import quiz as glue
 from ui.errors import user_errors
 from ui.models import model_picker
 from ui.picker import require_image
+from ui.present import presentation_mode
 
 CARD = "quiz_card"
 
 
 def quiz() -> None:
     """The score, one question at a time (answer, reveal, explanation), and Next."""
+    presentation_mode()
     st.title("Quiz: predict, then reveal")
     st.caption(
         "Each question is made from the real computation on your photo and the chosen network, so the "

@@ -8,6 +8,7 @@ from ui.charts import NO_TOOLBAR
 from ui.errors import user_errors
 from ui.lenet_charts import lenet_figure, pixels_figure, weights_figure
 from ui.picker import device_badge
+from ui.present import presentation_mode
 
 INTRO = (
     "**LeNet-5** (1998, 61,706 weights) reading one handwritten digit, every map of every layer at once. "
@@ -76,6 +77,7 @@ def unit_details(story: UnitStory) -> None:
 
 def tiny_cnn() -> None:
     """Choose a digit; see the whole network read it; click any unit to see what it sees and its weights."""
+    presentation_mode()
     st.title("Tiny CNN")
     st.markdown(INTRO)
     device_badge()

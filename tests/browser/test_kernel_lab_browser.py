@@ -22,7 +22,7 @@ def test_uploaded_photo_filtered_with_sobel_shows_output_and_steps(page, app_url
     expect(output.locator("img").first).to_be_visible(timeout=RERUN_MS)
     expect(page.get_by_text("output = sqrt(gx² + gy²)").first).to_be_visible(timeout=RERUN_MS)
     driver.wait_until_idle(page)
-    page.get_by_role("button", name="Next").click()
+    page.locator(".st-key-kl_step_next").get_by_role("button").click()
     expect(page.get_by_text("Step 2 of 16")).to_be_visible(timeout=RERUN_MS)
     driver.wait_until_idle(page)
     driver.assert_no_exception(page)
