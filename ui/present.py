@@ -9,11 +9,12 @@ into ``secondary_controls()`` and take high-contrast colour maps from ``colormap
 
 from __future__ import annotations
 
-import re
 from contextlib import AbstractContextManager
 from typing import Any
 
 import streamlit as st
+
+from ui.errors import literal
 
 STATE_KEY = "presentation"
 TOGGLE_KEY = "presentation_toggle"
@@ -45,8 +46,6 @@ STYLE = f"""<style>
 """Scoped to the main area (the sidebar keeps its size): body text, captions in near-black, widget labels
 that wrap instead of ending in an ellipsis, code that wraps instead of scrolling sideways, metric values,
 headings, and the page's margins narrowed."""
-MARKDOWN_MARK = re.compile(r"[\\`*_{}\[\]()#+\-.!|~<>$]")
-"""ASCII punctuation Markdown may read as a mark; a backslash before it shows it as it is."""
 MAIN_KEYS = ("PageUp", "PageDown")
 """Previous / next of a page's main sequence (a presenter remote's buttons): layer, preset, left class."""
 SECOND_KEYS = ("Left", "Right")
@@ -131,4 +130,4 @@ def data_table(rows: list[dict], height: int | None = None, **options: Any) -> N
 def _cell(value: object) -> object:
     if isinstance(value, bool) or not isinstance(value, int | str):
         return value
-    return f"{value:,}" if isinstance(value, int) else MARKDOWN_MARK.sub(r"\\\g<0>", value)
+    return f"{value:,}" if isinstance(value, int) else literal(value)
