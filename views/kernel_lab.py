@@ -10,8 +10,10 @@ from explorer.kernels.presets import Kernel
 from explorer.kernels.steps import MAX_REGION, make_region
 from ui.charts import NO_TOOLBAR, number_grid, number_text, value_histogram
 from ui.errors import user_errors
+from ui.handout import ExportPanel, export_button
 from ui.kernel_lab import cached_histogram, cached_result, colour_picker, kernel_picker, options_picker
 from ui.kernel_steps import draw_pooling, play_or_show, step_controls
+from ui.page_links import keep_in_link
 from ui.picker import require_image
 
 INTRO = (
@@ -136,6 +138,7 @@ def step_by_step(result: KernelResult, shown: int | None, mode: str, picture: np
 
 def kernel_lab() -> None:
     """Choose a kernel and how it slides, see the output size, the result, and every step of it."""
+    keep_in_link("kernel_lab")
     st.title("Kernel lab")
     st.markdown(INTRO)
     loaded = require_image()
@@ -144,6 +147,10 @@ def kernel_lab() -> None:
         result = cached_result(loaded.digest, kernel, options, loaded)
     output_size_section(result, options)
     shown, mode, picture = before_after_section(loaded, result)
+    output = f"Output {picture.shape[1]}x{picture.shape[0]}: {result.kernel.name} ({mode})"
+    export_button(
+        "kernel_lab", f"Kernel lab: {result.kernel.name}", lambda: [ExportPanel(output, picture)], loaded.image
+    )
     step_by_step(result, shown, mode, picture, loaded.digest)
 
 

@@ -5,6 +5,7 @@ import streamlit as st
 from ui import quiz as glue
 from ui.errors import user_errors
 from ui.models import model_picker
+from ui.page_links import keep_in_link
 from ui.picker import require_image
 
 CARD = "quiz_card"
@@ -12,6 +13,7 @@ CARD = "quiz_card"
 
 def quiz() -> None:
     """The score, one question at a time (answer, reveal, explanation), and Next."""
+    keep_in_link("quiz")
     st.title("Quiz: predict, then reveal")
     st.caption(
         "Each question is made from the real computation on your photo and the chosen network, so the "
