@@ -3,10 +3,16 @@ bad values in a link are ignored, and an uploaded photo travels by its token in 
 
 from __future__ import annotations
 
+import hashlib
+import io
+
 import pytest
+from PIL import Image
 from streamlit.testing.v1 import AppTest
 
+from explorer.images import load_image
 from ui import kernel_lab as lab
+from ui.picker import EXPIRED, SOURCE_LINK, SOURCE_UPLOAD
 
 from .conftest import APP, TIMEOUT
 
@@ -105,3 +111,168 @@ def test_feature_maps_settings_survive_a_link():
     second = open_at("views/feature_maps.py", link)
     assert_same(second, settings)
     assert link_of(second) == link
+
+
+def test_filters_settings_survive_a_link():
+    first = open_at("views/filters.py")
+    settings: list[Setting] = [
+        ("toggle", "filters_shared", True),
+        ("checkbox", "filters_flip", False),
+        ("selectbox", "filters_classic", "sobel_y"),
+    ]
+    apply(first, settings)
+    first.selectbox(key="filters_layer").select_index(4).run()
+    first.number_input(key="filters_index").set_value(7).run()
+    settings += [("selectbox", "filters_layer", first.selectbox(key="filters_layer").value)]
+    settings += [("number_input", "filters_index", 7)]
+    link = link_of(first)
+    second = open_at("views/filters.py", link)
+    assert_same(second, settings)
+
+
+def test_grad_cam_settings_survive_a_link():
+    first = open_at("views/grad_cam.py")
+    first.selectbox(key="cam_class_right").select_index(7).run()
+    first.selectbox(key="cam_layer_left").select_index(2).run()
+    settings: list[Setting] = [
+        ("selectbox", "cam_method_left", "Grad-CAM++"),
+        ("selectbox", "cam_method_right", "LayerCAM"),
+        ("slider", "cam_opacity", 0.8),
+        ("selectbox", "cam_colormap", "cividis"),
+        ("slider", "cam_threshold", 0.25),
+        ("radio", "cam_view", "Pixel saliency"),
+    ]
+    apply(first, settings)
+    keys = ("cam_class_left", "cam_class_right", "cam_layer_left", "cam_layer_right")
+    settings += [("selectbox", key, first.selectbox(key=key).value) for key in keys]
+    link = link_of(first)
+    assert {"class_left", "class_right", "layer_left", "method_left", "colormap", "deeper"} <= set(link)
+    second = open_at("views/grad_cam.py", link)
+    assert_same(second, settings)
+    assert len(second.image) == len(first.image)
+
+
+def test_quiz_kinds_and_seed_survive_a_link():
+    first = open_at("views/quiz.py")
+    kinds = ["output_size", "parameters"]
+    first.multiselect(key="quiz_kinds").set_value(kinds).run()
+    first.run()
+    link = link_of(first)
+    assert link["kinds"] == "output_size,parameters" and "seed" in link
+    second = open_at("views/quiz.py", link)
+    assert second.multiselect(key="quiz_kinds").value == kinds
+    assert second.session_state["quiz_seed"] == first.session_state["quiz_seed"]
+    prompt = [m.value for m in first.markdown if "?" in m.value]
+    assert prompt and prompt == [m.value for m in second.markdown if "?" in m.value]
+
+
+BAD_LINKS = {
+    "views/kernel_lab.py": {
+        "stride": "99",
+        "dilation": "two",
+        "padding": "<b>",
+        "preset": "rm -rf",
+        "zeros": "-1",
+        "display": "",
+        "custom": "x" * 5000,
+        "kernel": "Nope",
+        "channel": "purple",
+        "normalise": "maybe",
+        "rows": "1e9",
+    },
+    "views/feature_maps.py": {"model": "evil", "layer": "no.such", "channel": "99999", "opacity": "nan", "sort": "x"},
+    "views/grad_cam.py": {
+        "class_left": "-5",
+        "class_right": "1000000",
+        "layer_left": "../../etc",
+        "method_left": "Magic",
+        "opacity": "inf",
+        "hide_below": "0.99",
+        "deeper": "everything",
+    },
+    "views/quiz.py": {"kinds": "foo,bar", "seed": "-3"},
+}
+
+
+@pytest.mark.parametrize("page", list(BAD_LINKS))
+def test_bad_values_in_a_link_are_ignored(page):
+    at = open_at(page, BAD_LINKS[page])
+    assert not at.exception
+    assert not at.error
+    clean = open_at(page)
+    for param in ("stride", "preset", "opacity", "sort", "method_left", "kinds"):
+        if param in BAD_LINKS[page]:
+            assert link_of(at).get(param) == link_of(clean).get(param)
+
+
+def test_a_page_gets_its_settings_back_after_a_page_switch():
+    at = open_at("views/kernel_lab.py")
+    at.number_input(key="kl_stride").set_value(4).run()
+    at.radio(key="kl_display").set_value("abs").run()
+    at.switch_page("views/home.py").run()
+    for name in list(at.query_params):
+        if name != "sample":
+            del at.query_params[name]
+    at.switch_page("views/kernel_lab.py").run()
+    assert at.number_input(key="kl_stride").value == 4
+    assert at.radio(key="kl_display").value == "abs"
+    assert link_of(at)["stride"] == "4" and link_of(at)["display"] == "abs"
+
+
+def test_parameters_of_other_features_stay_in_the_link():
+    at = open_at("views/kernel_lab.py", {"present": "1"})
+    at.number_input(key="kl_stride").set_value(2).run()
+    assert link_of(at)["present"] == "1"
+
+
+def digest_of(at: AppTest) -> str:
+    return at.session_state["explorer_image"].digest
+
+
+def test_an_uploaded_photo_travels_in_the_link():
+    buffer = io.BytesIO()
+    Image.radial_gradient("L").convert("RGB").resize((90, 60)).save(buffer, format="PNG")
+    first = open_at("views/kernel_lab.py")
+    first.sidebar.radio(key="image_source").set_value(SOURCE_UPLOAD).run()
+    first.sidebar.get("file_uploader")[0].set_value(("mine.png", buffer.getvalue(), "image/png")).run()
+    first.number_input(key="kl_stride").set_value(2).run()
+    link = link_of(first)
+    assert "sample" not in link and len(link["photo"]) == 64
+    assert link["photo"] != hashlib.sha256(buffer.getvalue()).hexdigest()
+    second = open_at("views/kernel_lab.py", link)
+    assert not second.exception
+    assert digest_of(second) == digest_of(first) == load_image(buffer.getvalue()).digest
+    assert second.sidebar.radio(key="image_source").value == SOURCE_LINK
+    assert any(caption.value == "Photo from a shared link" for caption in second.sidebar.caption)
+    assert second.number_input(key="kl_stride").value == 2
+    assert link_of(second) == link
+    second.number_input(key="kl_stride").set_value(3).run()
+    assert digest_of(second) == digest_of(first) and link_of(second)["photo"] == link["photo"]
+
+
+def test_a_link_to_an_unknown_photo_says_so_and_shows_a_sample():
+    at = open_at("views/kernel_lab.py", {"photo": "0" * 64, "stride": "2"})
+    assert not at.exception
+    assert [warning.value for warning in at.warning] == [EXPIRED]
+    assert at.session_state["explorer_image"].size == (451, 300)
+    assert "photo" not in link_of(at) and link_of(at)["sample"] == "chelsea"
+    assert at.number_input(key="kl_stride").value == 2
+
+
+def test_the_share_dialog_shows_the_link_and_a_large_qr_code():
+    at = open_at("views/kernel_lab.py")
+    at.number_input(key="kl_stride").set_value(2).run()
+    at.sidebar.button(key="links_share").click().run()
+    assert not at.exception
+    shown = [code.value for code in at.code if "stride=2" in code.value]
+    assert len(shown) == 1 and "sample=chelsea" in shown[0]
+
+
+EXPORTING = ["views/kernel_lab.py", "views/feature_maps.py", "views/filters.py", "views/grad_cam.py"]
+
+
+@pytest.mark.parametrize("page", EXPORTING)
+def test_pages_offer_to_export_the_view(page):
+    at = open_at(page)
+    labels = [button.proto.label for button in at.get("download_button")]
+    assert "Export this view (PNG)" in labels
