@@ -121,11 +121,12 @@ def sync_page_state(page: str, links: Sequence[Link]) -> None:
             st.session_state.setdefault(link.key, link.default)
         if link.key in st.session_state:
             st.session_state[link.key] = st.session_state[link.key]
-    remembered[page] = write_links(links)
+    write_links(page, links)
 
 
-def write_links(links: Sequence[Link]) -> dict[str, str]:
-    """Write each link's current value into the URL (taken out when it is the default); returns what was written."""
+def write_links(page: str, links: Sequence[Link]) -> None:
+    """Write each link's current value into the URL (taken out when it is the default) and remember it for
+    ``page``. A page whose choices are reset further down its run (a new photo) calls it again after that."""
     written = {}
     for link in links:
         value = st.session_state.get(link.key)
@@ -136,7 +137,7 @@ def write_links(links: Sequence[Link]) -> dict[str, str]:
         written[link.param] = link.text(value)
         if st.query_params.get(link.param) != written[link.param]:
             st.query_params[link.param] = written[link.param]
-    return written
+    st.session_state.setdefault(_REMEMBERED_KEY, {})[page] = written
 
 
 def _apply(link: Link, given: str) -> None:

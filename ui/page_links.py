@@ -15,7 +15,7 @@ from explorer.kernels.presets import CHANNEL_NAMES, MAX_SIZE, PRESETS
 from explorer.models import DEFAULT_MODEL, MODELS
 from explorer.network.display import NORMALISE
 from ui import kernel_lab as lab
-from ui.links import Link, choice, choices, flag, integer, name, number, sync_page_state, text
+from ui.links import Link, choice, choices, flag, integer, name, number, sync_page_state, text, write_links
 from ui.quiz import KINDS, KINDS_KEY, SEED_KEY
 
 MODEL = choice("explorer_model", "model", list(MODELS), DEFAULT_MODEL)
@@ -101,3 +101,8 @@ PAGES: dict[str, tuple[Link, ...]] = {
 def keep_in_link(page: str) -> None:
     """Restore ``page``'s linked widgets from the URL and write them back (``ui.links.sync_page_state``)."""
     sync_page_state(page, PAGES[page])
+
+
+def rewrite_link(page: str) -> None:
+    """Write ``page``'s link again after its run reset some choices (``ui.links.write_links``)."""
+    write_links(page, PAGES[page])

@@ -20,7 +20,7 @@ from ui.charts import cam_overlay, faithfulness_chart
 from ui.errors import user_errors
 from ui.handout import ExportPanel, export_button
 from ui.models import model_picker
-from ui.page_links import keep_in_link
+from ui.page_links import keep_in_link, rewrite_link
 from ui.picker import require_image
 
 DEEPER_VIEWS = ["Methods × classes grid", "Pixel saliency", "Sanity check", "Faithfulness"]
@@ -303,6 +303,7 @@ def grad_cam() -> None:
         channels = {layer.name: layer.channels for layer in glue.layers_of(model.name, size)}
         probabilities, ranked = glue.ranking(model.name, image.digest, image)
     glue.reset_choices_for(image.digest, model.name)
+    rewrite_link("grad_cam")
     studio = Studio(image, model, probabilities, ranked, channels)
     look = look_controls()
     left = panels(studio, look)

@@ -11,7 +11,9 @@ from PIL import Image
 from streamlit.testing.v1 import AppTest
 
 from explorer.images import load_image
+from explorer.models import DEFAULT_MODEL
 from ui import kernel_lab as lab
+from ui.grad_cam import layers_of
 from ui.picker import EXPIRED, SOURCE_LINK, SOURCE_UPLOAD
 
 from .conftest import APP, TIMEOUT
@@ -132,8 +134,9 @@ def test_filters_settings_survive_a_link():
 
 def test_grad_cam_settings_survive_a_link():
     first = open_at("views/grad_cam.py")
-    first.selectbox(key="cam_class_right").select_index(7).run()
-    first.selectbox(key="cam_layer_left").select_index(2).run()
+    layers = [layer.name for layer in layers_of(DEFAULT_MODEL)]
+    first.selectbox(key="cam_class_right").set_value(7).run()
+    first.selectbox(key="cam_layer_left").set_value(layers[2]).run()
     settings: list[Setting] = [
         ("selectbox", "cam_method_left", "Grad-CAM++"),
         ("selectbox", "cam_method_right", "LayerCAM"),
@@ -276,3 +279,14 @@ def test_pages_offer_to_export_the_view(page):
     at = open_at(page)
     labels = [button.proto.label for button in at.get("download_button")]
     assert "Export this view (PNG)" in labels
+
+
+def test_a_new_photo_on_the_studio_takes_the_old_photos_classes_out_of_the_link():
+    at = open_at("views/grad_cam.py").run()
+    chelsea_classes = link_of(at)["class_left"], link_of(at)["class_right"]
+    at.sidebar.selectbox(key="image_sample").set_value("coffee").run()
+    link = link_of(at)
+    assert (link.get("class_left"), link.get("class_right")) != chelsea_classes
+    assert open_at("views/grad_cam.py", link).selectbox(key="cam_class_left").value == at.selectbox(
+        key="cam_class_left"
+    ).value
