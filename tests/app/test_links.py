@@ -287,6 +287,40 @@ def test_a_new_photo_on_the_studio_takes_the_old_photos_classes_out_of_the_link(
     at.sidebar.selectbox(key="image_sample").set_value("coffee").run()
     link = link_of(at)
     assert (link.get("class_left"), link.get("class_right")) != chelsea_classes
-    assert open_at("views/grad_cam.py", link).selectbox(key="cam_class_left").value == at.selectbox(
-        key="cam_class_left"
-    ).value
+    assert (
+        open_at("views/grad_cam.py", link).selectbox(key="cam_class_left").value
+        == at.selectbox(key="cam_class_left").value
+    )
+
+
+FULL_LINKS = {
+    "views/kernel_lab.py": {
+        "stride": "2",
+        "dilation": "2",
+        "padding": "number",
+        "zeros": "3",
+        "kernel": lab.TEXT,
+        "custom": "1 2 1",
+        "normalise": "1",
+        "display": "abs",
+    },
+    "views/feature_maps.py": {"opacity": "0.3", "sort": "max", "channel": "3", "scale": "shared across layer"},
+    "views/filters.py": {"filter": "3", "flips": "0", "one_scale": "1", "classic": "sobel_y"},
+    "views/grad_cam.py": {"opacity": "0.7", "colormap": "viridis", "hide_below": "0.2", "class_left": "7"},
+    "views/quiz.py": {"kinds": "output_size", "seed": "5"},
+}
+
+
+def test_a_link_never_gives_a_widget_two_defaults(monkeypatch):
+    """Streamlit warns (once per process) when a widget has a default and a session-state value: never here."""
+    from streamlit.elements.lib import policies
+
+    warned: list[object] = []
+    monkeypatch.setattr(policies, "_shown_default_value_warning", False)
+    monkeypatch.setattr(policies._LOGGER, "warning", lambda *args, **kwargs: warned.append(args))
+    for page, params in FULL_LINKS.items():
+        at = open_at(page, params)
+        assert not at.exception
+        assert {name: link_of(at).get(name) for name in params} == params
+        at.run()
+    assert warned == []
