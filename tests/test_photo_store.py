@@ -76,14 +76,12 @@ def test_photos_expire_after_their_lifetime():
     clock = Clock()
     store = PhotoStore(lifetime_s=3600, clock=clock)
     old = store.put(photo(1))
-    clock.now += 1800
+    clock.now = 2800
     young = store.put(photo(2))
-    clock.now += 1799
-    assert store.get(old) is not None
-    clock.now += 1
-    assert store.get(old) is None and store.get(young) is not None
-    clock.now += 1800
-    assert store.get(young) is None and store.total_bytes == 0
+    for now, kept in [(4599, (True, True)), (4600, (False, True)), (6399, (False, True)), (6400, (False, False))]:
+        clock.now = now
+        assert (store.get(old) is not None, store.get(young) is not None) == kept, now
+    assert store.total_bytes == 0
 
 
 def test_many_threads_share_one_store_within_its_bound():
