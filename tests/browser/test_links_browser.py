@@ -6,6 +6,7 @@ from __future__ import annotations
 import io
 import re
 
+import cv2
 import numpy as np
 import pytest
 from PIL import Image
@@ -32,11 +33,13 @@ def copy_the_link(page) -> str:
     expect(qr).to_be_visible(timeout=60_000)
     box = qr.bounding_box()
     assert box is not None and box["width"] >= 300 and box["height"] >= 300
+    scanned = np.array(Image.open(io.BytesIO(qr.screenshot())).convert("L"))
     code = dialog.locator('[data-testid="stCode"]')
     code.hover()
     code.get_by_role("button", name="Copy to clipboard").click()
     copied = page.evaluate("navigator.clipboard.readText()")
     assert copied == code.inner_text().strip()
+    assert cv2.QRCodeDetector().detectAndDecode(scanned)[0] == copied, "the QR code as drawn scans to the link"
     return copied
 
 
