@@ -26,8 +26,9 @@ import streamlit as st
 _REMEMBERED_KEY = "links_remembered"
 MAX_TEXT = 2000
 """The longest typed text (a custom kernel) a link may carry."""
-QR_WIDTH = 560
-"""Pixels the QR code is drawn at: about 9 px a module for a 250-character link, readable across a room."""
+QR_WIDTH = 480
+"""Pixels the QR code is drawn at: about 7 px a module for a 250-character link, and the whole dialog fits
+a 1280x720 projector window."""
 
 
 @dataclass(frozen=True)
@@ -169,14 +170,15 @@ def qr_png(url: str) -> bytes:
 
 @st.dialog("Share this view", width="large")
 def share_dialog() -> None:
-    """The link with its copy button, and a QR code large enough to scan from the back of a room."""
+    """A QR code large enough to scan from the back of a room, beside the link and its copy button."""
     url = current_url()
-    st.markdown(
+    code, words = st.columns([3, 2], vertical_alignment="center")
+    code.image(qr_png(url), width=QR_WIDTH, caption="Scan to open this view")
+    words.markdown(
         "Whoever opens this link on this server sees this page with this photo and these settings. "
         "The button at the right of the link copies it."
     )
-    st.code(url, language=None, wrap_lines=True)
-    st.image(qr_png(url), width=QR_WIDTH, caption="Scan to open this view")
+    words.code(url, language=None, wrap_lines=True)
 
 
 def share_button() -> None:
