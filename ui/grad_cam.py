@@ -47,14 +47,14 @@ def auto_layer(name: str, size: tuple[int, int] = (224, 224)) -> str:
 
 def reset_choices_for(digest: str, model_name: str) -> None:
     """Back to the defaults when the photo or the network changes: the class pickers to the new photo's
-    top classes, and (for a new network) the layer pickers to its default layer."""
+    top classes, and (for a new network) the layer pickers to its default layer. On the studio's first
+    run in a session nothing is stale: choices already there came from the link that opened it."""
     last = st.session_state.get("cam_shown_for")
-    if last == (digest, model_name):
-        return
-    stale = ("class",) if last and last[1] == model_name else ("class", "layer")
-    for kind in stale:
-        for side in ("left", "right"):
-            st.session_state.pop(f"cam_{kind}_{side}", None)
+    if last is not None and last != (digest, model_name):
+        stale = ("class",) if last[1] == model_name else ("class", "layer")
+        for kind in stale:
+            for side in ("left", "right"):
+                st.session_state.pop(f"cam_{kind}_{side}", None)
     st.session_state["cam_shown_for"] = (digest, model_name)
 
 

@@ -1,4 +1,5 @@
-"""Glue for the lesson hand-out: the PDF for the chosen photo and network, made when the button is clicked.
+"""Glue for the hand-outs: the lesson PDF for the chosen photo and network, and "Export this view" (a PNG),
+each made only when its button is clicked.
 
 The download button is handed a function instead of bytes, so Streamlit builds the PDF only when a
 student clicks (one click: no "prepare" step), and nothing heavy runs when the Home page is drawn. The
@@ -8,15 +9,20 @@ PDF reuses the network pages' cached forward pass and is itself cached per (netw
 from __future__ import annotations
 
 import re
+from collections.abc import Callable, Sequence
 
 import streamlit as st
+from PIL import Image
 
+from explorer.handout.export import Panel as ExportPanel
+from explorer.handout.export import export_view
 from explorer.handout.lesson import build_lesson
 from explorer.handout.pdf import PAGE_TITLES, lesson_pdf
 from explorer.images import LoadedImage
 from explorer.models import DEFAULT_MODEL, MODELS
 from ui.models import cached_model
 from ui.network import cached_run
+from ui.page_links import PAGES
 
 MODEL_CHOICE_KEY = "explorer_model"
 """Where ``ui.models.model_picker`` keeps the network chosen on the network pages."""
@@ -62,4 +68,34 @@ def lesson_download(image: LoadedImage) -> None:
         icon=":material/picture_as_pdf:",
         key="home_lesson",
         type="primary",
+    )
+
+
+def view_settings(page: str) -> dict[str, str]:
+    """The page's linked settings as the sheet writes them ("stride: 2"), defaults included, and the photo."""
+    settings = {}
+    for link in PAGES[page]:
+        value = st.session_state.get(link.key)
+        if value is not None:
+            settings[link.param.replace("_", " ")] = link.text(value)
+    choice = st.session_state.get("explorer_image_choice") or ""
+    settings["photo"] = choice.removeprefix("sample:") if choice.startswith("sample:") else "an upload"
+    return settings
+
+
+def export_button(page: str, title: str, panels: Callable[[], Sequence[ExportPanel]], photo: Image.Image) -> None:
+    """ "Export this view (PNG)": the page's pictures with their titles, the photo and the settings, at 300 dpi.
+
+    ``panels`` is called only when the button is clicked, on pictures the page already computed, so a
+    rerun pays nothing for the export."""
+    settings = view_settings(page)
+    st.download_button(
+        "Export this view (PNG)",
+        data=lambda: export_view(panels(), settings, title, photo).png,
+        file_name=f"cnn-explorer-{page.replace('_', '-')}.png",
+        mime="image/png",
+        on_click="ignore",
+        icon=":material/print:",
+        key=f"{page}_export",
+        help="A print-resolution picture (A4 width at 300 dpi) of this view, with its settings written under it.",
     )

@@ -97,14 +97,13 @@ def kernel_picker(three_d: bool) -> Kernel:
     elif three_d:
         columns = st.columns(3)
         texts = [
-            column.text_area(f"{name.title()} kernel", start, key=f"kl_text_{name}", height=110)
-            for column, name, start in zip(columns, CHANNEL_NAMES, THREE_D_TEXT)
+            column.text_area(f"{name.title()} kernel", key=f"kl_text_{name}", height=110)
+            for column, name in zip(columns, CHANNEL_NAMES)
         ]
         grids = parse_channel_texts(texts)
     else:
         text = st.text_area(
             "Rows separated by ';' or new lines; numbers by spaces or commas; 1/9 works; any size, e.g. '-1 0 1'",
-            "1 0 -1; 2 0 -2; 1 0 -1",
             key="kl_text",
         )
         grids = [parse_kernel_text(text)]
@@ -134,8 +133,8 @@ def grid_editors(names: tuple[str, ...]) -> list[np.ndarray]:
     """Rows and columns to choose, then one editable grid per name; each starts as 'pass the pixel through'
     (1 at the anchor tap, the one 'same' padding puts on the output pixel) for the first, zeros for the rest."""
     rows_column, cols_column = st.columns(2)
-    rows = int(rows_column.selectbox("Rows K_h", SIDES, index=2, key="kl_grid_rows"))
-    cols = int(cols_column.selectbox("Columns K_w", SIDES, index=2, key="kl_grid_cols"))
+    rows = int(rows_column.selectbox("Rows K_h", SIDES, key="kl_grid_rows"))
+    cols = int(cols_column.selectbox("Columns K_w", SIDES, key="kl_grid_cols"))
     grids = []
     for index, (column, name) in enumerate(zip(st.columns(len(names)), names)):
         start = np.zeros((rows, cols))
@@ -163,11 +162,11 @@ def bias_input(start: float, key: str) -> float:
 def options_picker(color: str) -> ConvOptions:
     """Stride, padding, dilation and correlation-or-convolution widgets, for the chosen colour mode."""
     left, right = st.columns(2)
-    stride = left.number_input("Stride S", 1, 8, 1, key="kl_stride")
-    dilation = right.number_input("Dilation D", 1, 6, 1, key="kl_dilation")
+    stride = left.number_input("Stride S", 1, 8, key="kl_stride")
+    dilation = right.number_input("Dilation D", 1, 6, key="kl_dilation")
     padding: str | int = left.selectbox("Padding", PADDING_CHOICES, key="kl_padding")
     if padding == "number":
-        padding = int(right.number_input("Zeros per side P", 0, 64, 1, key="kl_padding_number"))
+        padding = int(right.number_input("Zeros per side P", 0, 64, key="kl_padding_number"))
     with secondary_controls():
         mode = st.radio("Operation", list(OPERATIONS), horizontal=True, key="kl_mode", format_func=OPERATIONS.get)
         st.caption(

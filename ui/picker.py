@@ -1,9 +1,14 @@
-"""The sidebar every page shares: the image picker (sample, upload or camera) and the device badge.
+"""The sidebar every page shares: the image picker (sample, upload, camera or a shared link's photo), the
+device badge and the share button.
 
 Each page calls ``current_image()`` (or ``require_image()``) once: it draws the sidebar picker and the
 device badge and returns the chosen image. The decoded image lives in a plain session-state key and
 the picker's widget values are re-stored on every run, so the choice survives page switches (Streamlit
 otherwise forgets the state of widgets a page does not draw).
+
+The URL names the photo: ``sample=<name>`` for a bundled sample, ``photo=<token>`` for an upload or a
+camera shot, whose bytes wait in the server's bounded photo store (``explorer.photo_store``) so the link
+opens the same photo in another browser.
 """
 
 from __future__ import annotations
@@ -16,9 +21,17 @@ from PIL import Image, ImageOps
 from explorer.device import default_device
 from explorer.errors import ExplorerError
 from explorer.images import MAX_FILE_MB, SAMPLES, SAMPLES_DIR, LoadedImage, load_image
+from explorer.photo_store import PhotoStore, store_from_environment
 from ui.errors import literal, show_error
+from ui.links import share_button
 
-SOURCE_SAMPLE, SOURCE_UPLOAD, SOURCE_CAMERA = "Sample photo", "Upload", "Camera"
+SOURCE_SAMPLE, SOURCE_UPLOAD, SOURCE_CAMERA, SOURCE_LINK = "Sample photo", "Upload", "Camera", "Link"
+EXPIRED = "The photo in this link has expired or is not on this server any more; showing a sample instead."
+_LINKED_KEY = "explorer_linked_photo"
+"""The token of the photo a link brought into this session."""
+_TOKEN_KEY = "explorer_photo_token"
+"""The token of the chosen upload or camera shot (None for a sample): what ``photo=`` says."""
+_EXPIRED_KEY = "explorer_link_expired"
 _IMAGE_KEY = "explorer_image"
 _PICKER_KEYS = ("image_source", "image_sample")
 _ERROR_KEY = "explorer_image_error"
@@ -30,6 +43,12 @@ UPLOAD_TYPES = ["png", "jpg", "jpeg", "webp", "gif", "bmp", "tif", "tiff"]
 def decode_image(data: bytes) -> LoadedImage:
     """Decode uploaded bytes once per distinct file (cached across reruns and sessions)."""
     return load_image(data)
+
+
+@st.cache_resource(show_spinner=False)
+def photo_store() -> PhotoStore:
+    """The one photo store every session of this server shares."""
+    return store_from_environment()
 
 
 def device_badge() -> None:
@@ -50,13 +69,23 @@ def image_picker() -> None:
     default_sample = st.query_params.get("sample", "chelsea")
     if default_sample not in SAMPLES:
         default_sample = "chelsea"
-    source = sidebar.radio("Source", [SOURCE_SAMPLE, SOURCE_UPLOAD, SOURCE_CAMERA], horizontal=True, key="image_source")
+    open_linked_photo()
+    linked = [SOURCE_LINK] if st.session_state.get(_LINKED_KEY) else []
+    sources = [SOURCE_SAMPLE, SOURCE_UPLOAD, SOURCE_CAMERA, *linked]
+    source = sidebar.radio("Source", sources, horizontal=True, key="image_source")
     chosen: tuple[str, Callable[[], bytes]] | None = None
     if source == SOURCE_SAMPLE:
         st.session_state.setdefault("image_sample", default_sample)
         name = sidebar.selectbox("Sample", list(SAMPLES), key="image_sample")
-        st.query_params["sample"] = name
         chosen = (f"sample:{name}", (SAMPLES_DIR / SAMPLES[name]).read_bytes)
+    elif source == SOURCE_LINK:
+        token = st.session_state[_LINKED_KEY]
+        data = photo_store().get(token)
+        sidebar.caption("Photo from a shared link")
+        if data is None:
+            _expired()
+            st.rerun()
+        chosen = (f"photo:{token}", lambda: data or b"")
     elif source == SOURCE_UPLOAD:
         upload = sidebar.file_uploader(
             "Upload a photo", type=UPLOAD_TYPES, key="image_upload", max_upload_size=MAX_FILE_MB
@@ -66,9 +95,44 @@ def image_picker() -> None:
         shot = sidebar.camera_input("Take a photo", key="image_camera")
         chosen = (f"camera:{shot.file_id}", shot.getvalue) if shot is not None else None
     _remember(chosen)
+    _name_photo_in_url()
     loaded = st.session_state.get(_IMAGE_KEY)
     if loaded is not None:
         sidebar.image(loaded.image, caption=f"{loaded.size[0]}x{loaded.size[1]} px", width="stretch")
+
+
+def open_linked_photo() -> None:
+    """When the URL names a photo this session did not put there, choose it (or say it has expired)."""
+    token = st.query_params.get("photo")
+    if token is None or token in (st.session_state.get(_LINKED_KEY), st.session_state.get(_TOKEN_KEY)):
+        return
+    if photo_store().get(token) is None:
+        _expired()
+        st.session_state["image_source"] = SOURCE_SAMPLE
+        return
+    st.session_state[_LINKED_KEY] = st.session_state[_TOKEN_KEY] = token
+    st.session_state["image_source"] = SOURCE_LINK
+
+
+def _expired() -> None:
+    """Fall back to a sample after a link's photo was not found, and say so once."""
+    st.session_state[_EXPIRED_KEY] = True
+    st.session_state[_LINKED_KEY] = st.session_state[_TOKEN_KEY] = None
+    del st.query_params["photo"]
+
+
+def _name_photo_in_url() -> None:
+    """``sample=`` for a sample, ``photo=`` for an upload, a camera shot or a linked photo (kept in the store)."""
+    choice = st.session_state.get(_CHOICE_KEY) or ""
+    token = st.session_state.get(_TOKEN_KEY)
+    if choice.startswith("sample:"):
+        st.query_params["sample"] = choice.removeprefix("sample:")
+        if "photo" in st.query_params:
+            del st.query_params["photo"]
+    elif token is not None:
+        st.query_params["photo"] = token
+        if "sample" in st.query_params:
+            del st.query_params["sample"]
 
 
 def choose_sample(name: str) -> None:
@@ -105,16 +169,27 @@ def _remember(chosen: tuple[str, Callable[[], bytes]] | None) -> None:
     if st.session_state.get(_CHOICE_KEY) == what:
         return
     st.session_state[_CHOICE_KEY] = what
+    st.session_state[_TOKEN_KEY] = None
     try:
-        st.session_state[_IMAGE_KEY], st.session_state[_ERROR_KEY] = decode_image(read()), None
+        data = read()
+        st.session_state[_IMAGE_KEY], st.session_state[_ERROR_KEY] = decode_image(data), None
     except ExplorerError as error:
         st.session_state[_IMAGE_KEY], st.session_state[_ERROR_KEY] = None, str(error)
+        return
+    kind, _, name = what.partition(":")
+    if kind in ("upload", "camera"):
+        st.session_state[_TOKEN_KEY] = photo_store().put(data)
+    elif kind == "photo":
+        st.session_state[_TOKEN_KEY] = name
 
 
 def current_image() -> LoadedImage | None:
     """Draw the sidebar (picker, badge); return the chosen image after saying what was changed about it."""
     image_picker()
     device_badge()
+    share_button()
+    if st.session_state.pop(_EXPIRED_KEY, False):
+        st.warning(EXPIRED, icon=":material/link_off:")
     error = st.session_state.get(_ERROR_KEY)
     if error:
         show_error(error)

@@ -105,7 +105,10 @@ def secondary_controls() -> AbstractContextManager:
 def colormap_default(key: str, usual: str, presented: str = "viridis") -> None:
     """Give the colour-map widget ``key`` its default: ``presented`` (high contrast) while presenting, else
     ``usual``; once the student picks a map (``mark_chosen``), that choice stays in both modes."""
-    if key not in st.session_state or not st.session_state.get(f"{key}_chosen"):
+    current = st.session_state.get(key)
+    if current is not None and current not in (usual, presented):
+        st.session_state[f"{key}_chosen"] = True  # a map neither mode would give: the student's or the link's
+    if current is None or not st.session_state.get(f"{key}_chosen"):
         st.session_state[key] = presented if presenting() else usual
         st.session_state[f"{key}_chosen"] = False
 

@@ -6,6 +6,7 @@ from explorer.network.stack import STACK_SYNTAX, calculate, separable_counts
 from explorer.network.stack_presets import READY_STACKS
 from ui.errors import user_errors
 from ui.network import network_page, show_predictions, table_of
+from ui.page_links import keep_in_link
 from ui.present import data_table, presentation_mode
 from ui.quiz import presented_question
 from ui.stack import STACK_COLUMNS, TEXT_KEY, input_boxes, reading, ready_stack_menu, table_rows
@@ -23,6 +24,7 @@ INTRO = (
 
 def layer_table_section() -> None:
     """Totals, predictions and the per-layer table of the chosen network on the chosen photo."""
+    keep_in_link("architecture")
     image, model, run = network_page("Architecture", INTRO)
     left, right = st.columns([1, 1])
     with right:

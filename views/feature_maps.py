@@ -7,7 +7,9 @@ from explorer.models import LoadedModel
 from explorer.network.display import NORMALISE, channel_grid, overlay, page_of
 from explorer.network.features import NetworkRun, channel_order
 from ui.charts import value_heatmap
+from ui.handout import ExportPanel, export_button
 from ui.network import facts_of, network_page, show_predictions
+from ui.page_links import keep_in_link
 from ui.present import presentation_mode, secondary_controls
 from ui.quiz import presented_question
 from ui.stepper import mover, step_buttons
@@ -80,7 +82,7 @@ def channel_section(image: LoadedImage, run: NetworkRun, layer_name: str, order:
         format_func=lambda c: f"channel {c}  (mean {stats.mean[c]:.3f}, max {stats.max[c]:.3f})",
     )
     with opacity_column, secondary_controls():
-        opacity = st.slider("Overlay strength", 0.0, 1.0, 0.6, 0.05, key="fm_opacity")
+        opacity = st.slider("Overlay strength", 0.0, 1.0, step=0.05, key="fm_opacity")
     values = activation[channel].astype("float32")
     left, right = st.columns([1, 1])
     with left:
@@ -97,6 +99,7 @@ def channel_section(image: LoadedImage, run: NetworkRun, layer_name: str, order:
 def feature_maps() -> None:
     """What the network sees, its predictions, a layer stepper, the layer's channels and one channel up close."""
     presentation_mode()
+    keep_in_link("feature_maps")
     image, model, run = network_page("Feature maps", INTRO)
     top_left, top_right = st.columns([1, 1])
     with top_left:
@@ -127,12 +130,15 @@ def feature_maps() -> None:
         pages = max(1, -(-channels // PER_PAGE))
         page = 0
         if pages > 1:
-            page = st.number_input(f"Page (of {pages}, {PER_PAGE} channels each)", 1, pages, 1, key="fm_page") - 1
+            page = st.number_input(f"Page (of {pages}, {PER_PAGE} channels each)", 1, pages, key="fm_page") - 1
         shown = page_of(order, page, PER_PAGE)
         grid = channel_grid(run.activations[layer_name], shown, shared=normalise == NORMALISE[1], columns=8)
         first = ", ".join(map(str, shown[:8])) + ("..." if len(shown) > 8 else "")
         st.image(grid, width="stretch", caption=f"Channels {first} (left to right, top to bottom; sorted by {sort})")
     channel_section(image, run, layer_name, order)
+    seen = ExportPanel(f"What {model.title} sees", run.view)
+    export = [seen, ExportPanel(f"{layer_name}: channels {first} (sorted by {sort})", grid)]
+    export_button("feature_maps", f"Feature maps: {model.title}, layer {layer_name}", lambda: export, image.image)
 
 
 feature_maps()

@@ -16,7 +16,9 @@ from explorer.network.filters import (
     similar_filters,
 )
 from ui.charts import value_heatmap, weight_histogram
+from ui.handout import ExportPanel, export_button
 from ui.network import convolutions, filters_of, network_page, show_predictions
+from ui.page_links import keep_in_link
 from ui.present import presentation_mode
 from ui.quiz import presented_question
 
@@ -27,8 +29,11 @@ INTRO = (
 )
 
 
-def draw_filters(filters: LearnedFilters) -> None:
-    """The layer's kernels drawn the way that suits it: colour pictures, signed tiles or a mixing table."""
+def draw_filters(filters: LearnedFilters) -> list[ExportPanel]:
+    """The layer's kernels drawn the way that suits it: colour pictures, signed tiles or a mixing table.
+
+    Returns the pictures drawn, with their captions, for "Export this view" (none for a mixing table)."""
+    drawn: list[ExportPanel] = []
     weights = filters.weights
     count, per_input = weights.shape[:2]
     if filters.kind == "first":
@@ -39,26 +44,23 @@ def draw_filters(filters: LearnedFilters) -> None:
         )
         shared = st.toggle(
             "One scale for all filters",
-            False,
             key="filters_shared",
             help="Off: each filter uses its own range, so every pattern shows. On: compare strengths.",
         )
-        st.image(
-            colour_tiles(weights[:MAX_TILES], per_filter=not shared),
-            width="stretch",
-            caption=f"Filters 0 to {min(count, MAX_TILES) - 1} "
-            f"({'one shared scale' if shared else 'each on its own scale'})",
+        caption = (
+            f"Filters 0 to {min(count, MAX_TILES) - 1} ({'one shared scale' if shared else 'each on its own scale'})"
         )
+        drawn.append(ExportPanel(caption, colour_tiles(weights[:MAX_TILES], per_filter=not shared)))
     elif filters.kind == "depthwise":
         st.subheader("Depthwise layer: one small kernel per channel")
         st.markdown(
             "A depthwise conv filters every channel on its own (no mixing). "
             "**Blue** = negative, **white** = zero, **red** = positive."
         )
-        st.image(
-            signed_tiles(weights[:MAX_TILES, 0]),
-            width="stretch",
-            caption=f"Channels 0 to {min(count, MAX_TILES) - 1}, one kernel each",
+        drawn.append(
+            ExportPanel(
+                f"Channels 0 to {min(count, MAX_TILES) - 1}, one kernel each", signed_tiles(weights[:MAX_TILES, 0])
+            )
         )
     elif filters.kind == "pointwise":
         st.subheader("1x1 layer: a table that mixes channels")
@@ -81,14 +83,14 @@ def draw_filters(filters: LearnedFilters) -> None:
             "Here a filter has a kernel for every input channel (the previous layer's feature maps). "
             "**Blue** = negative, **white** = zero, **red** = positive."
         )
-        index = st.number_input("Filter", 0, count - 1, 0, key="filters_index")
-        st.image(
-            signed_tiles(filter_inputs(weights, int(index))[:MAX_TILES]),
-            width="stretch",
-            caption=f"Filter {index}: its kernels for input channels 0 to {min(per_input, MAX_TILES) - 1}",
-        )
+        index = st.number_input("Filter", 0, count - 1, key="filters_index")
+        caption = f"Filter {index}: its kernels for input channels 0 to {min(per_input, MAX_TILES) - 1}"
+        drawn.append(ExportPanel(caption, signed_tiles(filter_inputs(weights, int(index))[:MAX_TILES])))
+    for panel in drawn:
+        st.image(panel.picture, width="stretch", caption=panel.title)
     counts, edges = histogram(weights)
     st.plotly_chart(weight_histogram(edges, counts, f"All {weights.size:,} weights of {filters.name}"), width="stretch")
+    return drawn
 
 
 def classic_bridge(model: LoadedModel, run: NetworkRun, first: str) -> None:
@@ -104,9 +106,8 @@ def classic_bridge(model: LoadedModel, run: NetworkRun, first: str) -> None:
         "Classic kernel",
         list(classic),
         key="filters_classic",
-        index=list(classic).index("sobel_x") if "sobel_x" in classic else 0,
     )
-    allow_flip = flip_column.checkbox("Count sign-flipped matches", True, key="filters_flip")
+    allow_flip = flip_column.checkbox("Count sign-flipped matches", key="filters_flip")
     kernel = classic[kernel_name].arrays()[0]
     side = first_filters.weights.shape[-1]
     st.markdown(
@@ -137,6 +138,7 @@ def classic_bridge(model: LoadedModel, run: NetworkRun, first: str) -> None:
 def filters_page() -> None:
     """Pick a conv layer, see its learned kernels and their histogram, then the bridge to classic kernels."""
     presentation_mode()
+    keep_in_link("filters")
     image, model, run = network_page("Filters", INTRO)
     top_left, top_right = st.columns([1, 1])
     with top_right:
@@ -153,8 +155,9 @@ def filters_page() -> None:
         f"{filters.weights.size:,} weights in all."
     )
     presented_question(image, model, ("channels", "parameters"), "filters_quiz")
-    draw_filters(filters)
+    drawn = draw_filters(filters)
     classic_bridge(model, run, layers[0])
+    export_button("filters", f"Filters: {model.title}, layer {name}", lambda: drawn, image.image)
 
 
 filters_page()

@@ -18,7 +18,9 @@ from explorer.models import LoadedModel
 from ui import grad_cam as glue
 from ui.charts import cam_overlay, faithfulness_chart
 from ui.errors import user_errors
+from ui.handout import ExportPanel, export_button
 from ui.models import model_picker
+from ui.page_links import keep_in_link, rewrite_link
 from ui.picker import require_image
 from ui.present import colormap_default, mark_chosen, presentation_mode, secondary_controls
 from ui.quiz import presented_question
@@ -70,11 +72,11 @@ def look_controls() -> Look:
     colormap_default(COLORMAP_KEY, "jet")
     with secondary_controls():
         look = st.columns(3)
-        opacity = look[0].slider("Opacity", 0.0, 1.0, 0.5, 0.05, key="cam_opacity")
+        opacity = look[0].slider("Opacity", 0.0, 1.0, step=0.05, key="cam_opacity")
         colormap = look[1].selectbox(
             "Colour map", list(COLORMAPS), key=COLORMAP_KEY, on_change=mark_chosen, args=(COLORMAP_KEY,)
         )
-        threshold = look[2].slider("Hide values below", 0.0, 0.95, 0.0, 0.05, key="cam_threshold")
+        threshold = look[2].slider("Hide values below", 0.0, 0.95, step=0.05, key="cam_threshold")
     return opacity, colormap, threshold
 
 
@@ -118,9 +120,9 @@ def choose(studio: Studio, side: str, default: int, layers: list, auto: str) -> 
     method = pick[0].selectbox(f"{side} method", list(METHODS), key=f"cam_method_{side.lower()}")
     names = [layer.name for layer in layers]
     labels = {layer.name: layer.label for layer in layers}
-    layer = pick[1].selectbox(
-        f"{side} layer", names, index=names.index(auto), format_func=labels.get, key=f"cam_layer_{side.lower()}"
-    )
+    if st.session_state.get(f"cam_layer_{side.lower()}") not in names:
+        st.session_state[f"cam_layer_{side.lower()}"] = auto
+    layer = pick[1].selectbox(f"{side} layer", names, format_func=labels.get, key=f"cam_layer_{side.lower()}")
     return index, method, layer
 
 
@@ -189,6 +191,9 @@ def panels(studio: Studio, look: Look) -> Panel:
     for panel, cam in zip(ready, scaled):
         with columns[0 if panel.side == "left" else 1]:
             draw_panel(studio, panel, cam, look)
+    overlays = [(f"{p.method} · {studio.name(p.index)} · {p.layer}", cam) for p, cam in zip(ready, scaled)]
+    pictures = lambda: [ExportPanel(title, glue.overlay_png(studio.image, cam, *look)) for title, cam in overlays]
+    export_button("grad_cam", f"Grad-CAM studio: {studio.model.title}", pictures, studio.image.image)
     return left
 
 
@@ -293,6 +298,7 @@ def deeper_view(studio: Studio, left: Panel, look: Look) -> None:
 def grad_cam() -> None:
     """Two CAM panels side by side (class, method and layer each), then a deeper look at the left one."""
     presentation_mode()
+    keep_in_link("grad_cam")
     st.title("Grad-CAM studio")
     st.caption(
         "A class activation map colours the parts of the photo that raised the score of one class. "
@@ -305,6 +311,7 @@ def grad_cam() -> None:
         channels = {layer.name: layer.channels for layer in glue.layers_of(model.name, size)}
         probabilities, ranked = glue.ranking(model.name, image.digest, image)
     glue.reset_choices_for(image.digest, model.name)
+    rewrite_link("grad_cam")
     studio = Studio(image, model, probabilities, ranked, channels)
     look = look_controls()
     left = panels(studio, look)

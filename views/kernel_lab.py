@@ -11,9 +11,11 @@ from explorer.kernels.steps import MAX_REGION, make_region
 from explorer.models import DEFAULT_MODEL
 from ui.charts import NO_TOOLBAR, number_grid, number_text, value_histogram
 from ui.errors import user_errors
+from ui.handout import ExportPanel, export_button
 from ui.kernel_lab import cached_histogram, cached_result, colour_picker, kernel_picker, options_picker
 from ui.kernel_steps import draw_pooling, play_or_show, step_controls
 from ui.models import cached_model
+from ui.page_links import keep_in_link
 from ui.picker import require_image
 from ui.present import presentation_mode, secondary_controls
 from ui.quiz import presented_question
@@ -142,6 +144,7 @@ def step_by_step(result: KernelResult, shown: int | None, mode: str, picture: np
 def kernel_lab() -> None:
     """Choose a kernel and how it slides, see the output size, the result, and every step of it."""
     presenting = presentation_mode()
+    keep_in_link("kernel_lab")
     st.title("Kernel lab")
     st.markdown(INTRO)
     loaded = require_image()
@@ -152,6 +155,10 @@ def kernel_lab() -> None:
         result = cached_result(loaded.digest, kernel, options, loaded)
     output_size_section(result, options)
     shown, mode, picture = before_after_section(loaded, result)
+    output = f"Output {picture.shape[1]}x{picture.shape[0]}: {result.kernel.name} ({mode})"
+    export_button(
+        "kernel_lab", f"Kernel lab: {result.kernel.name}", lambda: [ExportPanel(output, picture)], loaded.image
+    )
     step_by_step(result, shown, mode, picture, loaded.digest)
 
 

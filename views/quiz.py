@@ -5,6 +5,7 @@ import streamlit as st
 from ui import quiz as glue
 from ui.errors import user_errors
 from ui.models import model_picker
+from ui.page_links import keep_in_link
 from ui.picker import require_image
 from ui.present import presentation_mode
 
@@ -14,6 +15,7 @@ CARD = "quiz_card"
 def quiz() -> None:
     """The score, one question at a time (answer, reveal, explanation), and Next."""
     presentation_mode()
+    keep_in_link("quiz")
     st.title("Quiz: predict, then reveal")
     st.caption(
         "Each question is made from the real computation on your photo and the chosen network, so the "

@@ -7,6 +7,7 @@ from ui import tiny_cnn as glue
 from ui.charts import NO_TOOLBAR
 from ui.errors import user_errors
 from ui.lenet_charts import lenet_figure, pixels_figure, weights_figure
+from ui.links import share_button
 from ui.picker import device_badge
 from ui.present import presentation_mode
 
@@ -81,6 +82,7 @@ def tiny_cnn() -> None:
     st.title("Tiny CNN")
     st.markdown(INTRO)
     device_badge()
+    share_button()
     left, right = st.columns([1, 3.4], gap="medium")
     with left, user_errors():
         data, thumbnail = glue.picture_bytes()
