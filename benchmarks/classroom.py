@@ -184,7 +184,7 @@ async def student(browser, url: str, me: Expected, job: str | None, big_photo: P
 
 
 async def _click_next(page: Page) -> None:
-    await page.get_by_role("button", name="Next").first.click()
+    await page.locator(".st-key-fm_layer_next").get_by_role("button").click()
     await settle(page)
 
 

@@ -72,6 +72,12 @@ def click(page: Page, name: str) -> None:
     settle(page)
 
 
+def press(page: Page, key: str) -> None:
+    """Press the button whose widget key is ``key`` (e.g. ``kl_step_next``: a page may have several Nexts)."""
+    page.locator(f".st-key-{key}").get_by_role("button").click()
+    settle(page)
+
+
 def choose_radio(page: Page, option: str) -> None:
     """Pick the radio option labelled ``option`` and wait for the page to redraw."""
     page.get_by_text(option, exact=True).first.click()
@@ -123,12 +129,12 @@ def whole_tour(url: str, big_photo: Path) -> list[Step]:
         ("Kernel lab", lambda page: driver.follow_link(page, "Kernel lab")),
         ("Preset box blur", lambda page: driver.choose_option(page, "Preset", "box blur")),
         ("Stride 2", lambda page: set_number(page, "Stride S", 2)),
-        ("Next step", lambda page: click(page, "Next")),
+        ("Next step", lambda page: press(page, "kl_step_next")),
         ("Upload the 48 MP photo", lambda page: driver.upload_photo(page, big_photo)),
         ("15x15 kernel on 48 MP", big_kernel),
         ("Back to the sample", use_sample),
         ("Feature maps", lambda page: driver.follow_link(page, "Feature maps")),
-        ("Next layer", lambda page: click(page, "Next")),
+        ("Next layer", lambda page: press(page, "fm_layer_next")),
         ("Filters", lambda page: driver.follow_link(page, "Filters")),
         ("Architecture", lambda page: driver.follow_link(page, "Architecture")),
         ("Grad-CAM studio", lambda page: driver.follow_link(page, "Grad-CAM studio")),

@@ -12,6 +12,11 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import expect
+
+# Every expectation waits up to a minute for its condition (Playwright's default is 5 s): on a shared,
+# loaded 2-core machine a redraw after a class change can take longer, and a wait ends as soon as it holds.
+expect.set_options(timeout=60_000)
 
 ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
