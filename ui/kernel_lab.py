@@ -15,6 +15,7 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
+from explorer.errors import ExplorerError
 from explorer.images import LoadedImage
 from explorer.kernels.colour import COLOUR_PRESETS
 from explorer.kernels.convolution import ConvOptions, KernelResult, apply_kernel
@@ -129,17 +130,50 @@ def _spaced(name: str) -> str:
     return name.replace("_", " ")
 
 
+def grid_key(name: str) -> str:
+    """The session key that holds grid ``name``'s numbers as text (what a link carries; "" for the start)."""
+    return f"kl_grid_values_{name or 'single'}"
+
+
+def grid_text(values: np.ndarray) -> str:
+    """A grid's numbers as kernel text ('0 0 0; 0 1 0; 0 0 0'), the form the text box and a link read."""
+    return "; ".join(" ".join(f"{value:g}" for value in row) for row in values)
+
+
+def _usual_start(rows: int, cols: int, first: bool) -> np.ndarray:
+    """'Pass the pixel through' (1 at the anchor tap, where 'same' padding puts the output pixel) for the
+    first grid, zeros for the rest."""
+    start = np.zeros((rows, cols))
+    if first:
+        start[(rows - 1) // 2, (cols - 1) // 2] = 1.0
+    return start
+
+
+def _grid_start(name: str, rows: int, cols: int, first: bool) -> np.ndarray:
+    """The grid's first numbers: those a link gave (when they have this shape), else the usual start. Kept
+    per grid shape for the session, so the editor's own edits never move its starting data."""
+    starts: dict[str, np.ndarray] = st.session_state.setdefault("kl_grid_starts", {})
+    editor = f"{name or 'single'}_{rows}x{cols}"
+    if editor not in starts:
+        start = _usual_start(rows, cols, first)
+        linked = st.session_state.get(grid_key(name)) or ""
+        with contextlib.suppress(ExplorerError):
+            given = parse_kernel_text(linked) if linked else None
+            if given is not None and given.shape == (rows, cols):
+                start = given
+        starts[editor] = start
+    return starts[editor]
+
+
 def grid_editors(names: tuple[str, ...]) -> list[np.ndarray]:
-    """Rows and columns to choose, then one editable grid per name; each starts as 'pass the pixel through'
-    (1 at the anchor tap, the one 'same' padding puts on the output pixel) for the first, zeros for the rest."""
+    """Rows and columns to choose, then one editable grid per name, starting as ``_grid_start`` says; each
+    grid's numbers are kept as text under ``grid_key`` (empty while it is the usual start) for the link."""
     rows_column, cols_column = st.columns(2)
     rows = int(rows_column.selectbox("Rows K_h", SIDES, key="kl_grid_rows"))
     cols = int(cols_column.selectbox("Columns K_w", SIDES, key="kl_grid_cols"))
     grids = []
     for index, (column, name) in enumerate(zip(st.columns(len(names)), names)):
-        start = np.zeros((rows, cols))
-        if index == 0:
-            start[(rows - 1) // 2, (cols - 1) // 2] = 1.0
+        start = _grid_start(name, rows, cols, index == 0)
         frame = pd.DataFrame(start, columns=[str(c) for c in range(cols)])
         if name:
             column.caption(f"{name.title()} kernel")
@@ -150,7 +184,11 @@ def grid_editors(names: tuple[str, ...]) -> list[np.ndarray]:
             width="stretch",
             column_config={c: st.column_config.NumberColumn(c, format="%.4g") for c in frame},
         )
-        grids.append(edited.to_numpy(dtype=np.float64, na_value=np.nan))
+        values = edited.to_numpy(dtype=np.float64, na_value=np.nan)
+        if np.isfinite(values).all():
+            usual = np.array_equal(values, _usual_start(rows, cols, index == 0))
+            st.session_state[grid_key(name)] = "" if usual else grid_text(values)
+        grids.append(values)
     return grids
 
 

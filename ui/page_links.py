@@ -32,6 +32,7 @@ KERNEL_LAB: tuple[Link, ...] = (
         text(f"kl_text_{channel}", f"custom_{channel}", start)
         for channel, start in zip(CHANNEL_NAMES, lab.THREE_D_TEXT)
     ),
+    *(text(lab.grid_key(grid), f"grid_{grid}" if grid else "grid", "") for grid in ("", *CHANNEL_NAMES)),
     integer("kl_grid_rows", "rows", 1, MAX_SIZE, 3),
     integer("kl_grid_cols", "cols", 1, MAX_SIZE, 3),
     flag("kl_normalise", "normalise", False),

@@ -15,7 +15,7 @@ from ui.handout import ExportPanel, export_button
 from ui.kernel_lab import cached_histogram, cached_result, colour_picker, kernel_picker, options_picker
 from ui.kernel_steps import draw_pooling, play_or_show, step_controls
 from ui.models import cached_model
-from ui.page_links import keep_in_link
+from ui.page_links import keep_in_link, rewrite_link
 from ui.picker import require_image
 from ui.present import presentation_mode, secondary_controls
 from ui.quiz import presented_question
@@ -149,6 +149,7 @@ def kernel_lab() -> None:
     st.markdown(INTRO)
     loaded = require_image()
     kernel, options = kernel_section()
+    rewrite_link("kernel_lab")  # the grid editors keep their numbers as they draw: the link follows at once
     if presenting:
         presented_question(loaded, cached_model(DEFAULT_MODEL), ("output_size", "step_sum", "pooling"), "kl_quiz")
     with user_errors():

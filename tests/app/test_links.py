@@ -3,10 +3,14 @@ bad values in a link are ignored, and an uploaded photo travels by its token in 
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from explorer.images import load_sample
 from explorer.models import DEFAULT_MODEL
+from tests.app.test_kernel_lab import step_verdict, texts
 from ui import kernel_lab as lab
 from ui.grad_cam import layers_of
 
@@ -276,3 +280,18 @@ def test_a_link_never_gives_a_widget_two_defaults(monkeypatch):
         assert {name: link_of(at).get(name) for name in params} == params
         at.run()
     assert warned == []
+
+
+def test_numbers_edited_in_a_grid_travel_in_the_link():
+    """A link whose grid shifts each pixel one to the left: the step-by-step output is the input pixel one
+    column to its right (cross-correlation reads the kernel as written), and the link is written back."""
+    shift = "0 0 0; 0 0 1; 0 0 0"
+    at = open_at("views/kernel_lab.py", {"kernel": lab.GRID, "grid": shift})
+    assert not at.exception and not at.error
+    assert at.radio(key="kl_source").value == lab.GRID
+    shown, _ = step_verdict(at)
+    row, col = (int(n) for n in re.search(r"output row (\d+), column (\d+)", texts(at)).groups())
+    assert shown == load_sample("chelsea").to_array()[row, col + 1, 0]
+    assert link_of(at)["grid"] == shift
+    plain = open_at("views/kernel_lab.py", {"kernel": lab.GRID})
+    assert "grid" not in link_of(plain), "the usual pass-through grid is not written"
