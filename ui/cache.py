@@ -4,7 +4,7 @@ This is the one place the app's memory budget for cached results lives. A networ
 photo is ~86 MB and one of EfficientNet-Lite0 ~10 MB, so a bound of "N entries" is either wasteful or
 unsafe; every big result (network runs, Kernel-lab convolutions, CAM gradients, Score-CAM maps, learned
 filters) goes through ``shared_cache`` instead, which keeps the most recently used entries of all of them
-together within ``RESULTS_BUDGET`` bytes (``EXPLORER_CACHE_MB``, default 128), and networks within
+together within ``RESULTS_BUDGET`` bytes (``EXPLORER_CACHE_MB``, default 200), and networks within
 ``MODELS_BUDGET`` bytes of parameters (``EXPLORER_MODELS_MB``, default 600; the one being used is always
 kept). An entry larger than the whole budget is returned but not kept. Small results (layer lists,
 histograms, overlay PNGs) stay in ``st.cache_data``, whose total Streamlit bounds with
@@ -36,7 +36,7 @@ from ui.jobs import release_memory
 P = ParamSpec("P")
 R = TypeVar("R")
 MB = 1024 * 1024
-RESULTS_BUDGET = int(float(os.environ.get("EXPLORER_CACHE_MB", "128")) * MB)
+RESULTS_BUDGET = int(float(os.environ.get("EXPLORER_CACHE_MB", "200")) * MB)
 MODELS_BUDGET = int(float(os.environ.get("EXPLORER_MODELS_MB", "600")) * MB)
 
 
