@@ -8,7 +8,6 @@ one never runs the network again for a photo it has already seen.
 
 from __future__ import annotations
 
-import html
 import secrets
 from collections.abc import Callable
 
@@ -18,6 +17,7 @@ from explorer.images import LoadedImage
 from explorer.models import LoadedModel
 from explorer.quiz import KINDS, Question, QuizSource, kind_for, make_question
 from ui.charts import NO_TOOLBAR, number_grid
+from ui.errors import literal
 from ui.grad_cam import cams
 from ui.network import cached_run
 from ui.present import presenting
@@ -29,15 +29,16 @@ SEED_KEY, NUMBER_KEY, SCORE_KEY, QUESTION_KEY, KINDS_KEY = (
     "quiz_current",
     "quiz_kinds",
 )
-PROMPT_STYLE = "font-size: 1.65rem; line-height: 1.35; font-weight: 600; margin: 0.4rem 0 0.8rem 0;"
-EXPLANATION_STYLE = "font-size: 1.3rem; line-height: 1.4;"
 CARD_CSS = """<style>
 .st-key-{key} [data-testid="stRadio"] label p, .st-key-{key} [data-testid="stNumberInput"] input,
 .st-key-{key} [data-testid="stAlertContainer"] p {{ font-size: 1.5rem; }}
 .st-key-{key} [data-testid="stImageCaption"] p {{ font-size: 1.5rem; color: inherit; }}
 .st-key-{key} [data-testid="stRadio"] [role="radiogroup"] {{ gap: 0.4rem 2rem; }}
+.st-key-{key}_prompt p {{ font-size: 1.65rem; line-height: 1.35; font-weight: 600; margin: 0.4rem 0 0.8rem 0; }}
+.st-key-{key}_explanation p {{ font-size: 1.5rem; line-height: 1.4; }}
 </style>"""
-"""Inside one card only: answer choices, the number box, picture captions (A-D) and the verdict, large."""
+"""Inside one card only: the prompt, answer choices, the number box, picture captions (A-D), the verdict and
+the explanation, large. The style names only the card's own containers: no question text goes into HTML."""
 PICTURE_WIDTH = 520
 """A question's single picture is at most this wide, so the answer stays on a 1280x720 screen."""
 
@@ -52,10 +53,11 @@ def source_for(image: LoadedImage, model: LoadedModel) -> QuizSource:
     )
 
 
-def big_text(text: str, style: str = PROMPT_STYLE) -> None:
-    """Text large enough for the back of a room; escaped, so names like _blocks.1 are never Markdown."""
-    body = html.escape(text).replace("\n", "<br>")
-    st.markdown(f'<div style="{style}">{body}</div>', unsafe_allow_html=True)
+def big_text(text: str, key: str) -> None:
+    """Text large enough for the back of a room (the card's style sizes the container ``key``), shown as
+    written: each line escaped (``ui.errors.literal``), so names like _blocks.1 are never Markdown."""
+    with st.container(key=key):
+        st.markdown("  \n".join(literal(line) for line in text.split("\n")))
 
 
 def _answer_widget(question: Question, key: str, disabled: bool) -> float | str | None:
@@ -103,7 +105,7 @@ def _card(question: Question, key: str, on_reveal: Callable[[bool], None] | None
     revealed_key = f"{key}_revealed"
     state = st.session_state.get(revealed_key) or {}
     revealed = state.get("prompt") == question.prompt
-    big_text(question.prompt)
+    big_text(question.prompt, f"{key}_prompt")
     _show_material(question)
     _answer_widget(question, key, disabled=revealed)
 
@@ -128,12 +130,12 @@ def _card(question: Question, key: str, on_reveal: Callable[[bool], None] | None
         return False
     truth = question.answer_text()
     if state["answer"] is None:
-        st.info(f"The answer is **{html.escape(truth)}**.", icon=":material/lightbulb:")
+        st.info(f"The answer is **{literal(truth)}**.", icon=":material/lightbulb:")
     elif state["correct"]:
-        st.success(f"Right: the answer is **{html.escape(truth)}**.", icon=":material/check_circle:")
+        st.success(f"Right: the answer is **{literal(truth)}**.", icon=":material/check_circle:")
     else:
-        st.error(f"Not quite: the answer is **{html.escape(truth)}**.", icon=":material/cancel:")
-    big_text(question.explanation, EXPLANATION_STYLE)
+        st.error(f"Not quite: the answer is **{literal(truth)}**.", icon=":material/cancel:")
+    big_text(question.explanation, f"{key}_explanation")
     if question.revealed:
         for column, picture in zip(st.columns(len(question.revealed)), question.revealed):
             column.image(picture.pixels, caption=picture.caption, width="stretch")

@@ -3,14 +3,12 @@ network, a right answer scores and a wrong one does not, the reveal explains, Ne
 
 from __future__ import annotations
 
-import html
-
 import pytest
 from streamlit.testing.v1 import AppTest
 
 from explorer.images import load_sample
 from explorer.quiz import Question, kind_for, make_question, quiz_source
-from tests.app.conftest import APP, TIMEOUT, open_page
+from tests.app.conftest import APP, TIMEOUT, open_page, read_back
 
 CARD = "quiz_card"
 
@@ -36,7 +34,13 @@ def expected_question(at: AppTest, model, sample: str = "chelsea") -> Question:
 
 
 def shown_texts(at: AppTest) -> list[str]:
-    return [markdown.value for markdown in at.markdown]
+    """Every Markdown text of the page as a reader sees it (escapes read back), on one line each."""
+    return [" ".join(read_back(markdown.value).split()) for markdown in at.markdown]
+
+
+def shows(at: AppTest, text: str) -> bool:
+    """Whether the page shows ``text`` (a prompt or an explanation, its line breaks as spaces)."""
+    return any(" ".join(text.split()) in shown for shown in shown_texts(at))
 
 
 def score(at: AppTest) -> str:
@@ -48,7 +52,7 @@ def test_the_page_shows_the_question_computed_for_this_photo_with_the_score_at_z
     assert quiz.title[0].value == "Quiz: predict, then reveal"
     assert score(quiz) == "0 / 0" and quiz.metric[1].value == "1"
     question = expected_question(quiz, lite0)
-    assert any(html.escape(question.prompt).replace("\n", "<br>") in text for text in shown_texts(quiz))
+    assert shows(quiz, question.prompt)
 
 
 def test_a_right_number_scores_and_the_reveal_explains(lite0):
@@ -57,8 +61,8 @@ def test_a_right_number_scores_and_the_reveal_explains(lite0):
     quiz.number_input(key=f"{CARD}_typed").set_value(float(question.truth)).run()
     quiz.button(key=f"{CARD}_reveal").click().run()
     assert not quiz.exception
-    assert [s.value for s in quiz.success] == [f"Right: the answer is **{question.answer_text()}**."]
-    assert any(html.escape(question.explanation) in text for text in shown_texts(quiz))
+    assert [read_back(s.value) for s in quiz.success] == [f"Right: the answer is **{question.answer_text()}**."]
+    assert shows(quiz, question.explanation)
     assert score(quiz) == "1 / 1"
     quiz.run()
     assert score(quiz) == "1 / 1"  # a rerun does not count the same question twice
@@ -70,7 +74,7 @@ def test_a_wrong_choice_does_not_score_and_shows_the_right_answer(lite0):
     wrong = next(choice for choice in question.choices if choice != question.truth)
     quiz.radio(key=f"{CARD}_choice").set_value(wrong).run()
     quiz.button(key=f"{CARD}_reveal").click().run()
-    assert [e.value for e in quiz.error] == [f"Not quite: the answer is **{html.escape(question.answer_text())}**."]
+    assert [read_back(e.value) for e in quiz.error] == [f"Not quite: the answer is **{question.answer_text()}**."]
     assert score(quiz) == "0 / 1"
     assert quiz.radio(key=f"{CARD}_choice").disabled
 
@@ -104,7 +108,7 @@ def test_another_photo_gets_a_question_about_that_photo(lite0):
     quiz.sidebar.selectbox(key="image_sample").set_value("coffee").run()
     question = expected_question(quiz, lite0, "coffee")
     assert "600 x 400 photo" in question.prompt
-    assert any(html.escape(question.prompt) in text for text in shown_texts(quiz))
+    assert shows(quiz, question.prompt)
 
 
 def test_questions_about_the_network_reuse_the_one_cached_forward_pass(forwards):
@@ -129,11 +133,13 @@ def test_a_question_card_can_be_shown_inline_on_any_page(lite0, chelsea):
     at = AppTest.from_function(page_with_an_inline_question, default_timeout=180).run()
     assert not at.exception
     question = make_question("pooling", quiz_source(chelsea, lite0), 0)
-    assert any(html.escape(question.prompt) in text for text in shown_texts(at))
+    assert shows(at, question.prompt)
     at.number_input(key="inline_typed").set_value(float(question.truth)).run()
     at.button(key="inline_reveal").click().run()
-    assert [s.value for s in at.success] == [f"Right: the answer is **{question.answer_text()}**."] and not at.metric
+    assert [read_back(s.value) for s in at.success] == [
+        f"Right: the answer is **{question.answer_text()}**."
+    ] and not at.metric
     at.button(key="inline_another").click().run()
     following = make_question("pooling", quiz_source(chelsea, lite0), 1)
-    assert any(html.escape(following.prompt) in text for text in shown_texts(at))
+    assert shows(at, following.prompt)
     assert at.number_input(key="inline_typed").value is None and not at.success
