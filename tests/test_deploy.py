@@ -3,6 +3,8 @@ with CPU-only PyTorch, the config suits a public demo, and the default network l
 
 from __future__ import annotations
 
+import subprocess
+import sys
 import tomllib
 
 import pytest
@@ -65,6 +67,34 @@ def test_the_default_network_and_imagenet_names_load_once_per_process(monkeypatc
             assert not open_page(page).exception
     assert loads == [DEFAULT_MODEL]
     assert imagenet_categories.cache_info().misses - names_before <= 1
+
+
+WITHOUT_TORCHVISION = """
+import importlib, pkgutil, sys
+import explorer, ui
+for package in (explorer, ui):
+    for module in pkgutil.walk_packages(package.__path__, package.__name__ + "."):
+        if not module.name.endswith(".__main__"):
+            importlib.import_module(module.name)
+from streamlit.testing.v1 import AppTest
+from tests.conftest import ROUTED_PAGES
+at = AppTest.from_file("app.py", default_timeout=300).run()
+for page in ROUTED_PAGES:
+    at.switch_page(page).run()
+    assert not at.exception, (page, at.exception)
+print(sorted(name for name in ("torchvision", "torch._dynamo", "sympy", "triton") if name in sys.modules))
+"""
+
+
+def test_the_app_on_its_default_network_never_imports_torchvision():
+    """torchvision's import pulls in torch._dynamo, sympy and triton: about 165 MB of every server's memory
+    (measured with the CUDA build), which a 1 GB host cannot spare. Every module of the app and every page
+    on the default network must run without it."""
+    done = subprocess.run(
+        [sys.executable, "-c", WITHOUT_TORCHVISION], cwd=ROOT, capture_output=True, text=True, timeout=600
+    )
+    assert done.returncode == 0, done.stderr[-3000:]
+    assert done.stdout.strip().splitlines()[-1] == "[]"
 
 
 @pytest.fixture(autouse=True)

@@ -3,11 +3,18 @@
 An entry says how to build the architecture (random weights), where its trained weights come from
 (a file that ships with the install, or a torchvision URL downloaded once into torchvision's cache),
 its class names, its parameter count and its preprocessing. Adding a model is adding one entry here.
-Nothing here imports torchvision's weights or builds a network until asked.
+Nothing here imports torchvision or builds a network until asked: importing torchvision also imports
+torch._dynamo, sympy and triton (about 2,900 modules and 165 MB of a server's memory with the CUDA build),
+and the default model needs none of it. So the zoo's facts (parameter count, weights file, preprocessing)
+are written here, checked against torchvision's own weight metadata by ``tests/models/test_registry.py``,
+and torchvision is imported when a zoo network is built.
 """
 
 from __future__ import annotations
 
+import ast
+import importlib
+import importlib.util
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -15,7 +22,6 @@ from functools import lru_cache, partial
 from pathlib import Path
 
 from torch import nn
-from torchvision import models as tv
 
 from explorer.errors import ExplorerError
 from explorer.models.efficientnet_lite import PIXEL_MEAN, PIXEL_STD, EfficientNetLite0, lite0_weights_path
@@ -26,10 +32,34 @@ DEFAULT_MODEL = "efficientnet_lite0"
 StateDict = dict[str, object]
 
 
+ZOO_WEIGHTS = "https://download.pytorch.org/models/"
+"""Where torchvision's published ImageNet weights are."""
+
+
+def _torchvision_categories() -> list[str] | None:
+    """The list torchvision ships in ``torchvision/models/_meta.py``, read without importing torchvision."""
+    found = importlib.util.find_spec("torchvision")
+    if found is None or not found.submodule_search_locations:
+        return None
+    source = Path(next(iter(found.submodule_search_locations)), "models", "_meta.py")
+    try:
+        tree = ast.parse(source.read_text(encoding="utf-8"))
+    except (OSError, SyntaxError, ValueError):
+        return None
+    for node in tree.body:
+        if isinstance(node, ast.Assign) and [getattr(t, "id", None) for t in node.targets] == ["_IMAGENET_CATEGORIES"]:
+            return list(ast.literal_eval(node.value))
+    return None
+
+
 @lru_cache(maxsize=1)
 def imagenet_categories() -> tuple[str, ...]:
-    """The 1000 ImageNet-1k class names, as shipped inside torchvision."""
-    return tuple(tv.ResNet18_Weights.DEFAULT.meta["categories"])
+    """The 1000 ImageNet-1k class names, as shipped inside torchvision (the public route if the file moves)."""
+    names = _torchvision_categories()
+    if names is None or len(names) != 1000:
+        tv = importlib.import_module("torchvision.models")
+        names = tv.ResNet18_Weights.DEFAULT.meta["categories"]
+    return tuple(names)
 
 
 def _same_keys(state: StateDict) -> StateDict:
@@ -89,32 +119,36 @@ def _without_aux(state: StateDict) -> StateDict:
     return {key: value for key, value in state.items() if not key.startswith(("aux1.", "aux2."))}
 
 
+def _torchvision_network(name: str, **extra: object) -> nn.Module:
+    """torchvision's architecture ``name`` with random weights (torchvision is imported here, when needed)."""
+    tv = importlib.import_module("torchvision.models")
+    return tv.get_model(name, weights=None, **extra)
+
+
 def _torchvision_spec(
     name: str,
     title: str,
     family: str,
     year: int,
     blurb: str,
+    *,
+    num_params: int,
+    weights_file: str,
+    interpolation: str = "bilinear",
     adapt_state: Callable[[StateDict], StateDict] = _same_keys,
     **extra: object,
 ) -> ModelSpec:
-    weights = tv.get_model_weights(name).DEFAULT
-    transform = weights.transforms()
-    preprocessing = Preprocessing(
-        short_side=int(transform.crop_size[0]),
-        mean=tuple(transform.mean),
-        std=tuple(transform.std),
-        interpolation=transform.interpolation.value,
-    )
+    """A zoo entry: its facts as torchvision's ``<Model>_Weights.DEFAULT`` states them (224 crop, ImageNet
+    mean and std)."""
     return ModelSpec(
         name,
         title,
         family,
         year,
-        int(weights.meta["num_params"]),
-        partial(tv.get_model, name, weights=None, **extra),
-        preprocessing,
-        weights_url=weights.url,
+        num_params,
+        partial(_torchvision_network, name, **extra),
+        Preprocessing(interpolation=interpolation),
+        weights_url=ZOO_WEIGHTS + weights_file,
         adapt_state=adapt_state,
         blurb=blurb,
     )
@@ -135,11 +169,41 @@ MODELS: dict[str, ModelSpec] = {
             blurb="Mobile-friendly EfficientNet: depthwise-separable blocks, ReLU6. Ships with the app: works offline.",
         ),
         _torchvision_spec(
-            "alexnet", "AlexNet", "AlexNet", 2012, "The 2012 network that started the deep-learning wave."
+            "alexnet",
+            "AlexNet",
+            "AlexNet",
+            2012,
+            "The 2012 network that started the deep-learning wave.",
+            num_params=61_100_840,
+            weights_file="alexnet-owt-7be5be79.pth",
         ),
-        _torchvision_spec("vgg16", "VGG-16", "VGG", 2014, "Only 3x3 convolutions, stacked deep: simple and huge."),
-        _torchvision_spec("resnet18", "ResNet-18", "ResNet", 2015, "Residual (skip) connections let gradients flow."),
-        _torchvision_spec("resnet50", "ResNet-50", "ResNet", 2015, "Deeper ResNet with 1x1 bottleneck blocks."),
+        _torchvision_spec(
+            "vgg16",
+            "VGG-16",
+            "VGG",
+            2014,
+            "Only 3x3 convolutions, stacked deep: simple and huge.",
+            num_params=138_357_544,
+            weights_file="vgg16-397923af.pth",
+        ),
+        _torchvision_spec(
+            "resnet18",
+            "ResNet-18",
+            "ResNet",
+            2015,
+            "Residual (skip) connections let gradients flow.",
+            num_params=11_689_512,
+            weights_file="resnet18-f37072fd.pth",
+        ),
+        _torchvision_spec(
+            "resnet50",
+            "ResNet-50",
+            "ResNet",
+            2015,
+            "Deeper ResNet with 1x1 bottleneck blocks.",
+            num_params=25_557_032,
+            weights_file="resnet50-11ad3fa6.pth",
+        ),
         _torchvision_spec(
             "googlenet",
             "GoogLeNet",
@@ -147,6 +211,8 @@ MODELS: dict[str, ModelSpec] = {
             2014,
             "Inception blocks: four branches side by side, 1x1; 1x1 then 3x3; 1x1 then 3x3 again (the paper's 5x5); "
             "3x3 max-pool then 1x1.",
+            num_params=6_624_904,
+            weights_file="googlenet-1378be20.pth",
             adapt_state=_without_aux,
             aux_logits=False,
             transform_input=True,
@@ -158,6 +224,8 @@ MODELS: dict[str, ModelSpec] = {
             "MobileNet",
             2019,
             "Depthwise-separable convolutions and squeeze-excite, built for phones.",
+            num_params=5_483_032,
+            weights_file="mobilenet_v3_large-5c1a4163.pth",
         ),
         _torchvision_spec(
             "densenet121",
@@ -165,6 +233,8 @@ MODELS: dict[str, ModelSpec] = {
             "DenseNet",
             2017,
             "Every layer sees all earlier layers' maps.",
+            num_params=7_978_856,
+            weights_file="densenet121-a639ec97.pth",
             adapt_state=_densenet_keys,
         ),
         _torchvision_spec(
@@ -173,6 +243,9 @@ MODELS: dict[str, ModelSpec] = {
             "EfficientNet",
             2019,
             "Scaled depth, width and resolution together; swish and squeeze-excite.",
+            num_params=5_288_548,
+            weights_file="efficientnet_b0_rwightman-7f5810bc.pth",
+            interpolation="bicubic",
         ),
         _torchvision_spec(
             "convnext_tiny",
@@ -180,6 +253,8 @@ MODELS: dict[str, ModelSpec] = {
             "ConvNeXt",
             2022,
             "A 2020s CNN borrowing ideas from vision transformers: 7x7 depthwise, LayerNorm.",
+            num_params=28_589_128,
+            weights_file="convnext_tiny-983f1562.pth",
         ),
     )
 }

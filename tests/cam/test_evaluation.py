@@ -5,8 +5,9 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+import torch
 
-from explorer.cam.evaluation import faithfulness, gradient_saliency, map_similarity
+from explorer.cam.evaluation import faithfulness, gaussian_blur, gradient_saliency, map_similarity
 from explorer.cam.methods import compute_cams
 from explorer.drawing import heatmap, overlay
 from explorer.errors import ExplorerError
@@ -69,3 +70,15 @@ def test_sanity_check_on_the_default_model_compares_a_real_map_not_a_blank(lite0
     score = map_similarity(trained.map_for(285), shown)
     assert -1.0 <= score < 0.9
     assert map_similarity(trained.map_for(285), shown) == score
+
+
+@pytest.mark.parametrize(("size", "sigma"), [(3, 0.8), (11, 2.5), (67, 11.2)])
+def test_the_blur_that_hides_regions_is_torchvisions_gaussian_blur(chelsea, lite0, size, sigma):
+    """The faithfulness check blurs with its own Gaussian (the server does not import torchvision): it
+    must be torchvision's, edges mirrored, on a real photo."""
+    from torchvision.transforms.functional import gaussian_blur as reference
+
+    photo = lite0.preprocess(chelsea.image)
+    ours = gaussian_blur(photo, size, sigma)
+    assert ours.shape == photo.shape
+    assert torch.allclose(ours, reference(photo, [size, size], [sigma, sigma]), atol=1e-5)

@@ -7,7 +7,7 @@ import pytest
 import torch
 
 from explorer.errors import ExplorerError
-from explorer.models import DEFAULT_MODEL, MODELS, get_spec, load_model, top_predictions
+from explorer.models import DEFAULT_MODEL, MODELS, get_spec, imagenet_categories, load_model, top_predictions
 from explorer.network.capture import forward_capturing, hook_count
 
 CAT_CLASSES = {281, 282, 283, 284, 285}  # tabby, tiger cat, Persian, Siamese, Egyptian cat
@@ -79,6 +79,31 @@ def test_every_torchvision_model_builds_and_runs_without_weights(name, chelsea):
 def test_known_parameter_counts():
     assert MODELS["resnet18"].num_params == 11_689_512
     assert MODELS["vgg16"].num_params == 138_357_544
+
+
+@pytest.mark.parametrize("name", [n for n in MODELS if n != DEFAULT_MODEL])
+def test_zoo_facts_written_in_the_registry_are_torchvisions_own(name):
+    """The registry states each zoo network's facts so the app need not import torchvision: they must stay
+    what torchvision's DEFAULT weights say (file, parameter count, crop, mean, std, interpolation)."""
+    from torchvision import models as tv
+
+    weights = tv.get_model_weights(name).DEFAULT
+    transform = weights.transforms()
+    spec = MODELS[name]
+    assert spec.weights_url == weights.url
+    assert spec.num_params == weights.meta["num_params"]
+    assert spec.preprocessing.short_side == transform.crop_size[0]
+    assert spec.preprocessing.mean == tuple(transform.mean)
+    assert spec.preprocessing.std == tuple(transform.std)
+    assert spec.preprocessing.interpolation == transform.interpolation.value
+
+
+def test_class_names_read_without_torchvision_are_torchvisions_list():
+    from torchvision import models as tv
+
+    names = imagenet_categories()
+    assert names == tuple(tv.ResNet18_Weights.DEFAULT.meta["categories"])
+    assert (names[0], names[281], names[967], names[999]) == ("tench", "tabby", "espresso", "toilet tissue")
 
 
 def test_unknown_model_name_lists_the_choices():
