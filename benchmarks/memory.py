@@ -121,6 +121,7 @@ def main() -> None:
         print(f"server started: {megabytes(started)}", flush=True)
         readings = tour(server, browser, big_photo)
         after_tour = settled(server)
+        torchvision_loaded = "torchvision" in Path(f"/proc/{server.process.pid}/maps").read_text()
         redraws(server, browser, args.interactions)
         after_redraws = settled(server)
         short_visits(server, browser, args.sessions)
@@ -136,6 +137,7 @@ def main() -> None:
     print(f"memory: tour peak {megabytes(peak)} (goal <= 1300 MB): {'met' if peak <= 1300 * 2**20 else 'MISSED'}")
     print(f"memory: largest rise in one interaction {megabytes(rise)} ({rise_step}; goal <= 200 MB)")
     print(f"memory: settled after the tour {megabytes(after_tour)} (goal <= 1000 MB)")
+    print(f"memory: torchvision loaded by the tour: {'yes' if torchvision_loaded else 'no'} (it costs ~165 MB)")
     print(
         f"memory: settled after {args.interactions} interactions {megabytes(after_redraws)}, after {args.sessions} "
         f"sessions {megabytes(after_visits)}: growth {megabytes(growth)} (goal <= 50 MB)"
