@@ -15,7 +15,7 @@ import numpy as np
 import plotly.graph_objects as go
 
 from explorer.models.lenet import LenetRun, UnitStory, flat_to_map
-from ui.charts import BAR_COLOUR, CELL_FONT_SMALL, FONT, for_presentation
+from ui.charts import BAR_COLOUR, CELL_FONT_SMALL, FONT, PRESENT_FONT, for_presentation
 from ui.present import presenting
 
 HEIGHT = 188.0
@@ -25,6 +25,13 @@ STRIP = 4.0
 SCORE_WIDTH = 5.0
 BAR_LENGTH = 20.0
 HIGHLIGHT = "#ffbf00"
+PRESENT_LABEL_RISE = 12.0
+"""In presentation mode the stage names alternate between two rows this far apart (data units)."""
+PRESENT_CLOSE_UP = 1.4
+"""Projected, the close-ups of one unit (its pixels, its weights) are this much taller before
+``for_presentation`` grows them, so a 5x5 grid's numbers fit their cells at 24 px."""
+PRESENT_BAR_ROOM = 24.0
+"""Room right of the softmax bars in presentation mode for their 24 px "7: 98%" labels (data units)."""
 LABELS = {
     "input": "input<br>32×32", "act1": "conv1<br>6@28×28", "pool1": "pool1<br>6@14×14",
     "act2": "conv2<br>16@10×10", "pool2": "pool2<br>16@5×5", "flatten": "flatten<br>400",
@@ -203,17 +210,23 @@ def lenet_figure(run: LenetRun, story: UnitStory | None = None, height: int = 45
     for stage in LABELS:
         xs, ys, data = _units(stage, run.stage(stage), places[stage])
         figure.add_trace(go.Scatter(x=xs, y=ys, customdata=data, hovertemplate=_hover(stage), name=stage, **UNSEEN))
-    for stage, label in LABELS.items():
+    projected = presenting()
+    for number, (stage, label) in enumerate(LABELS.items()):
         place = places[stage]
         centre = (min(p.left for p in place) + max(p.left + p.width for p in place)) / 2
+        if projected:  # names only (shapes are in the hover), every other one a row up so 24 px names fit
+            label, level = label.split("<br>")[0], -1 - PRESENT_LABEL_RISE * (number % 2)
+        else:
+            level = -1
         figure.add_annotation(
-            x=centre, y=-1, text=label, showarrow=False, yanchor="bottom", font={"size": CELL_FONT_SMALL + 1}
+            x=centre, y=level, text=label, showarrow=False, yanchor="bottom", font={"size": CELL_FONT_SMALL + 1}
         )
     if story is not None:
         _highlight(figure, story, places)
-    end = places["softmax"][0].left + BAR_LENGTH + 12
+    end = places["softmax"][0].left + BAR_LENGTH + (PRESENT_BAR_ROOM if projected else 12)
     figure.update_xaxes(visible=False, range=[-1, end], constrain="domain")
-    figure.update_yaxes(visible=False, range=[HEIGHT + 1, -16], scaleanchor="x")
+    top = -16 - (PRESENT_LABEL_RISE if projected else 0)
+    figure.update_yaxes(visible=False, range=[HEIGHT + 1, top], scaleanchor="x")
     figure.update_layout(
         height=height,
         margin={"l": 0, "r": 0, "t": 0, "b": 0},
@@ -224,10 +237,15 @@ def lenet_figure(run: LenetRun, story: UnitStory | None = None, height: int = 45
         clickmode="event+select",
         hovermode="closest",
     )
+    if projected:
+        figure = for_presentation(figure)
+        figure.update_traces(textfont={"size": PRESENT_FONT}, selector={"type": "bar"})
     return figure
 
 
 def _small_layout(figure: go.Figure, title: str, height: int) -> go.Figure:
+    """Title, size and fonts of a close-up; projected, its grids (5x5 at most) are taller and their numbers
+    24 px, black or white for contrast with the cell."""
     figure.update_layout(
         title={"text": title, "font": {"size": FONT}},
         height=height,
@@ -235,7 +253,13 @@ def _small_layout(figure: go.Figure, title: str, height: int) -> go.Figure:
         font={"size": FONT},
         hoverlabel={"font": {"size": FONT}},
     )
-    return for_presentation(figure) if presenting() else figure
+    if not presenting():
+        return figure
+    figure.update_layout(height=round(height * PRESENT_CLOSE_UP))
+    figure = for_presentation(figure)
+    for trace in figure.select_traces({"type": "heatmap"}):
+        trace.textfont = {"size": PRESENT_FONT}  # and no fixed colour: Plotly picks black or white per cell
+    return figure
 
 
 def pixels_figure(values: np.ndarray, title: str, height: int = 240) -> go.Figure:

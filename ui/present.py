@@ -121,8 +121,8 @@ def mark_chosen(key: str) -> None:
 def data_table(rows: list[dict], height: int | None = None, **options: Any) -> None:
     """A table of ``rows``: Streamlit's interactive grid normally; while presenting an HTML table (its text
     takes the 24 px style, which the grid's canvas cannot), whole numbers with thousands separators, text
-    escaped (an HTML table reads its cells as Markdown: a lone "-" would become a bullet),
-    scrolling inside a taller box when ``height`` is given."""
+    that may wrap after a dot, escaped (an HTML table reads its cells as Markdown: a lone "-" would become a
+    bullet), scrolling inside a taller box when ``height`` is given."""
     if not presenting():
         st.dataframe(rows, height="auto" if height is None else height, **options)
         return
@@ -130,7 +130,11 @@ def data_table(rows: list[dict], height: int | None = None, **options: Any) -> N
     st.table(shown, hide_index=True, height="content" if height is None else height + 200)
 
 
+BREAK = "\u200b"
+"""A zero-width space: after each dot of a layer's name (``_blocks.0._depthwise_conv``) the line may wrap."""
+
+
 def _cell(value: object) -> object:
     if isinstance(value, bool) or not isinstance(value, int | str):
         return value
-    return f"{value:,}" if isinstance(value, int) else literal(value)
+    return f"{value:,}" if isinstance(value, int) else literal(value.replace(".", "." + BREAK))

@@ -7,7 +7,7 @@ from explorer.network.stack_presets import READY_STACKS
 from ui.errors import user_errors
 from ui.network import network_page, show_predictions, table_of
 from ui.page_links import keep_in_link
-from ui.present import data_table, presentation_mode
+from ui.present import data_table, presentation_mode, presenting
 from ui.quiz import presented_question
 from ui.stack import STACK_COLUMNS, TEXT_KEY, input_boxes, reading, ready_stack_menu, table_rows
 
@@ -36,14 +36,17 @@ def layer_table_section() -> None:
         st.metric("Multiply-adds for this photo", f"{table.total_mult_adds / 1e9:.2f} billion")
         st.metric("Input size", f"{width} x {height} pixels")
     presented_question(image, model, ("parameters", "receptive_field", "feature_map_size"), "architecture_quiz")
+    projected = presenting()
     data_table(
         [
             {
                 "layer": row.name,
                 "type": row.type_name,
-                "kernel": row.kernel,
-                "stride": row.stride,
-                "padding": row.padding,
+                **(
+                    {"kernel, stride, padding": ", ".join(map(str, (row.kernel, row.stride, row.padding)))}
+                    if projected  # one column for three: nine columns of 24 px text do not fit 1024 pixels
+                    else {"kernel": row.kernel, "stride": row.stride, "padding": row.padding}
+                ),
                 "output": " x ".join(map(str, row.output_shape)),
                 "parameters": row.params,
                 "receptive field": row.receptive_text,

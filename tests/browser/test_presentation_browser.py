@@ -26,13 +26,18 @@ CUT_OFF = """() => {
         '[data-testid="stMain"] [data-testid="stWidgetLabel"], [data-testid="stMain"] button p')]
         .filter((element) => element.getClientRects().length > 0 && element.scrollWidth > element.clientWidth + 1)
         .map((element) => element.textContent.trim());
-    return {wide: main.scrollWidth - main.clientWidth, cut};
+    const tables = [...document.querySelectorAll('[data-testid="stMain"] [data-testid="stTable"] *')]
+        .filter((element) => element.getClientRects().length > 0 && element.scrollWidth > element.clientWidth + 1)
+        .map((element) => element.scrollWidth - element.clientWidth);
+    return {wide: main.scrollWidth - main.clientWidth, cut, tables};
 }"""
 PAGES = {
     "kernel_lab": "Kernel lab",
     "feature_maps": "Feature maps",
     "grad_cam": "Grad-CAM studio",
     "architecture": "Architecture",
+    "filters": "Filters",
+    "tiny_cnn": "Tiny CNN",
 }
 
 
@@ -58,6 +63,7 @@ def test_presentation_text_is_large_and_nothing_is_cut_off(page, app_url, width,
         layout = page.evaluate(CUT_OFF)
         assert layout["wide"] <= 0, (path, layout)
         assert not layout["cut"], (path, layout)
+        assert not layout["tables"], (path, layout)  # a table that scrolls sideways hides columns
         driver.assert_no_exception(page)
         if width == 1280:
             driver.screenshot(page, f"present_{path}_{width}x{height}")
