@@ -92,7 +92,7 @@ def kernel_picker(three_d: bool) -> Kernel:
         st.info(presets[name].explanation, icon=":material/lightbulb:")
         if not three_d:
             return presets[name]
-        return replace(presets[name], bias=bias_input(presets[name].bias, f"kl_bias_{name}"))
+        return replace(presets[name], bias=bias_input(presets[name].bias, bias_key(name)))
     if how == GRID:
         grids = grid_editors(CHANNEL_NAMES if three_d else ("",))
     elif three_d:
@@ -110,7 +110,7 @@ def kernel_picker(three_d: bool) -> Kernel:
         grids = [parse_kernel_text(text)]
     normalise = st.checkbox("Normalise so the numbers sum to 1", key="kl_normalise")
     if three_d:
-        return colour_kernel(grids, bias_input(0.0, "kl_bias_custom"), normalise=normalise)
+        return colour_kernel(grids, bias_input(0.0, BIAS_CUSTOM_KEY), normalise=normalise)
     return custom_kernel(grids[0], normalise=normalise)
 
 
@@ -192,9 +192,19 @@ def grid_editors(names: tuple[str, ...]) -> list[np.ndarray]:
     return grids
 
 
+BIAS_CUSTOM_KEY = "kl_bias_custom"
+
+
+def bias_key(preset: str) -> str:
+    """The session key of a 3-D preset's bias (each preset keeps its own, in the link too)."""
+    return f"kl_bias_{preset}"
+
+
 def bias_input(start: float, key: str) -> float:
-    """The 3-D filter's bias b, added once to the sum of the three channels' products."""
-    return float(st.number_input("Bias b (added to the sum)", -MAX_WEIGHT, MAX_WEIGHT, float(start), step=1.0, key=key))
+    """The 3-D filter's bias b, added once to the sum of the three channels' products (``start`` unless
+    the link or the student set it)."""
+    st.session_state.setdefault(key, float(start))
+    return float(st.number_input("Bias b (added to the sum)", -MAX_WEIGHT, MAX_WEIGHT, step=1.0, key=key))
 
 
 def options_picker(color: str) -> ConvOptions:

@@ -7,13 +7,28 @@ import streamlit as st
 
 from explorer.kernels.convolution import KernelResult
 from explorer.kernels.display import display_image
-from explorer.kernels.steps import ConvolutionStep, Region, convolution_step, input_window, pool, window_origin
+from explorer.kernels.steps import (
+    MAX_REGION,
+    ConvolutionStep,
+    Region,
+    convolution_step,
+    input_window,
+    pool,
+    window_origin,
+)
 from ui.charts import NO_TOOLBAR, colour_window, number_grid, number_text
 from ui.kernel_lab import cached_pool
 from ui.present import secondary_controls
 from ui.stepper import SECOND_KEYS, step_buttons
 
 STEP_KEY, CELLS_KEY, PLAYING_KEY = "kl_step", "kl_cells", "kl_playing"
+COLUMN_KEY, ROW_KEY, REGION_KEY, STEP_CHANNEL_KEY = "kl_x", "kl_y", "kl_region", "kl_step_channel"
+AT_KEY, _AT_APPLIED = "kl_at", "kl_at_applied"
+"""The region's place as "column,row" once the student moved it (the link's ``at``), and the last such
+place the widgets took (a link opened later in the same session moves them again)."""
+REGION_START = 4
+"""The region's side (output cells) before the student picks one."""
+POOL_SIZE_KEY, POOL_STRIDE_KEY = "kl_pool_size", "kl_pool_stride"
 PLAY_DELAY_S = 0.6
 POOL_WINDOWS = {"2x2": (2, 2), "3x3": (3, 3), "1x2": (1, 2), "2x1": (2, 1), "4x4": (4, 4)}
 
@@ -21,6 +36,57 @@ POOL_WINDOWS = {"2x2": (2, 2), "3x3": (3, 3), "1x2": (1, 2), "2x1": (2, 1), "4x4
 def _move(delta: int) -> None:
     cells = st.session_state.get(CELLS_KEY, 1)
     st.session_state[STEP_KEY] = min(max(st.session_state.get(STEP_KEY, 0) + delta, 0), cells - 1)
+
+
+def _at_text(column: int, row: int) -> str:
+    return f"{column},{row}"
+
+
+def _moved() -> None:
+    """The student moved the region: its place goes into the link (``AT_KEY``)."""
+    st.session_state[AT_KEY] = st.session_state[_AT_APPLIED] = _at_text(
+        st.session_state[COLUMN_KEY], st.session_state[ROW_KEY]
+    )
+
+
+def _linked_place() -> tuple[int, int] | None:
+    """The (column, row) a link named and the widgets have not taken yet, if any."""
+    given = str(st.session_state.get(AT_KEY) or "")
+    if not given or given == st.session_state.get(_AT_APPLIED):
+        return None
+    st.session_state[_AT_APPLIED] = given
+    try:
+        column, row = (int(part) for part in given.split(","))
+    except ValueError:
+        return None
+    return column, row
+
+
+def region_pickers(result: KernelResult) -> tuple[int, int, int, int]:
+    """Output column, row, region size and the channel to step through. They start at the centre of the
+    output (a 4x4 region, the first channel) or where a link put them, always inside this output; the
+    place is written to the link only once the student moves it, so a usual view's link stays short."""
+    out_h, out_w = result.values.shape[:2]
+    channels = result.channels
+    state = st.session_state
+    column, row = _linked_place() or (state.get(COLUMN_KEY, out_w // 2), state.get(ROW_KEY, out_h // 2))
+    state[COLUMN_KEY] = min(max(int(column), 0), out_w - 1)
+    state[ROW_KEY] = min(max(int(row), 0), out_h - 1)
+    state.setdefault(REGION_KEY, REGION_START)
+    if state.get(STEP_CHANNEL_KEY) not in range(len(channels)):
+        state[STEP_CHANNEL_KEY] = 0
+    picks = st.columns(4)
+    left = picks[0].number_input("Output column x", 0, out_w - 1, key=COLUMN_KEY, on_change=_moved)
+    top = picks[1].number_input("Output row y", 0, out_h - 1, key=ROW_KEY, on_change=_moved)
+    size = picks[2].slider("Region size", 1, MAX_REGION, key=REGION_KEY)
+    step_channel = picks[3].radio(
+        "Channel for the steps",
+        list(range(len(channels))),
+        horizontal=True,
+        format_func=lambda c: channels[c],
+        key=STEP_CHANNEL_KEY,
+    )
+    return int(left), int(top), int(size), int(step_channel)
 
 
 def step_controls(region: Region) -> tuple[int, bool]:
@@ -165,8 +231,8 @@ def pooling_choice() -> tuple[tuple[int, int], int]:
     """The pooling window (rows x cols) and stride the student picks."""
     with secondary_controls():
         size_column, stride_column, _ = st.columns([1, 1, 2])
-        window = size_column.selectbox("Pooling window", list(POOL_WINDOWS), key="kl_pool_size")
-        stride = stride_column.number_input("Pooling stride", 1, 4, 2, key="kl_pool_stride")
+        window = size_column.selectbox("Pooling window", list(POOL_WINDOWS), key=POOL_SIZE_KEY)
+        stride = stride_column.number_input("Pooling stride", 1, 4, key=POOL_STRIDE_KEY)
     return POOL_WINDOWS[window], int(stride)
 
 

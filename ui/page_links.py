@@ -11,10 +11,18 @@ from explorer.cam.methods import METHODS
 from explorer.drawing import COLORMAPS
 from explorer.kernels.colour import COLOUR_PRESETS
 from explorer.kernels.display import DISPLAY_MODES
+from explorer.kernels.parsing import MAX_WEIGHT
 from explorer.kernels.presets import CHANNEL_NAMES, MAX_SIZE, PRESETS
+from explorer.kernels.steps import MAX_REGION
 from explorer.models import DEFAULT_MODEL, MODELS
 from explorer.network.display import NORMALISE
+from explorer.network.stack_presets import READY_STACKS
+from explorer.network.stack_syntax import MAX_NUMBER
 from ui import kernel_lab as lab
+from ui import kernel_steps as steps
+from ui import stack
+from ui import tiny_cnn as tiny
+from ui.lenet_charts import LABELS
 from ui.links import Link, choice, choices, flag, integer, name, number, sync_page_state, text, write_links
 from ui.quiz import KINDS, KINDS_KEY, SEED_KEY
 
@@ -43,6 +51,17 @@ KERNEL_LAB: tuple[Link, ...] = (
     choice("kl_mode", "operation", list(lab.OPERATIONS), "corr"),
     choice("kl_display", "display", list(DISPLAY_MODES), next(iter(DISPLAY_MODES))),
     name("kl_channel", "channel", "all"),
+    number(lab.BIAS_CUSTOM_KEY, "bias", -MAX_WEIGHT, MAX_WEIGHT, 0.0),
+    *(
+        number(lab.bias_key(preset), f"bias_{preset}", -MAX_WEIGHT, MAX_WEIGHT, kernel.bias)
+        for preset, kernel in COLOUR_PRESETS.items()
+    ),
+    text(steps.AT_KEY, "at", ""),
+    integer(steps.REGION_KEY, "region", 1, MAX_REGION, steps.REGION_START),
+    integer(steps.STEP_CHANNEL_KEY, "step_channel", 0, 2, 0),
+    integer(steps.STEP_KEY, "step", 0, MAX_REGION * MAX_REGION - 1, 0),
+    choice(steps.POOL_SIZE_KEY, "pool", list(steps.POOL_WINDOWS), next(iter(steps.POOL_WINDOWS))),
+    integer(steps.POOL_STRIDE_KEY, "pool_stride", 1, 4, 2),
 )
 
 FEATURE_MAPS: tuple[Link, ...] = (
@@ -64,7 +83,25 @@ FILTERS: tuple[Link, ...] = (
     flag("filters_flip", "flips", True),
 )
 
-ARCHITECTURE: tuple[Link, ...] = (MODEL,)
+ARCHITECTURE: tuple[Link, ...] = (
+    MODEL,
+    integer("arch_sep_k", "sep_k", 1, 15, 3),
+    integer("arch_sep_in", "sep_in", 1, 4096, 128),
+    integer("arch_sep_out", "sep_out", 1, 4096, 128),
+    choice(stack.MENU_KEY, "ready", [stack.OWN, *READY_STACKS], stack.OWN),
+    text(stack.TYPED_KEY, "stack", ""),
+    *(
+        integer(key, param, 1, MAX_NUMBER, start)
+        for key, param, start in zip(stack.SIZE_KEYS, ("in_h", "in_w", "in_c"), stack.DEFAULT_INPUT)
+    ),
+)
+
+TINY_CNN: tuple[Link, ...] = (
+    choice(tiny.SOURCE_KEY, "digit_from", list(tiny.SOURCES), tiny.SOURCE_SAMPLE),
+    choice(tiny.SAMPLE_KEY, "digit", list(tiny.digit_samples()), next(iter(tiny.digit_samples()))),
+    choice(tiny.UNIT_KEYS[0], "stage", list(LABELS)),
+    *(integer(key, param, 0, 10_000) for key, param in zip(tiny.UNIT_KEYS[1:], ("unit", "row", "col"))),
+)
 
 GRAD_CAM: tuple[Link, ...] = (
     MODEL,
@@ -94,6 +131,7 @@ PAGES: dict[str, tuple[Link, ...]] = {
     "feature_maps": FEATURE_MAPS,
     "filters": FILTERS,
     "architecture": ARCHITECTURE,
+    "tiny_cnn": TINY_CNN,
     "grad_cam": GRAD_CAM,
     "quiz": QUIZ,
 }

@@ -12,6 +12,10 @@ from explorer.network.stack_syntax import MAX_NUMBER
 OWN = "(your own)"
 TEXT_KEY, MENU_KEY = "arch_stack", "arch_stack_menu"
 SIZE_KEYS = ("arch_stack_height", "arch_stack_width", "arch_stack_channels")
+TYPED_KEY, _TYPED_APPLIED, _LOADED_KEY = "arch_stack_typed", "arch_stack_typed_applied", "arch_stack_loaded"
+"""The stack's text when it is not the chosen ready stack's own (the link's ``stack``; empty otherwise, so
+a link to VGG-16 names only ``ready=vgg16``), the last such text put in the box, and the ready stack whose
+layers are in the box."""
 DEFAULT_STACK = "conv 3x3 s1 p1 c64\npool 2\nconv 3x3 s1 p1 c128\npool 2"
 DEFAULT_INPUT = (224, 224, 3)
 STACK_COLUMNS = {name: st.column_config.NumberColumn(format="localized") for name in ("parameters", "multiply-adds")}
@@ -20,6 +24,7 @@ STACK_COLUMNS = {name: st.column_config.NumberColumn(format="localized") for nam
 def load_ready_stack() -> None:
     """Menu callback: put the chosen stack's layers and input size into the widgets (before they are drawn)."""
     name = st.session_state.get(MENU_KEY, OWN)
+    st.session_state[_LOADED_KEY] = name
     if name in READY_STACKS:
         stack = READY_STACKS[name]
         st.session_state[TEXT_KEY] = stack.text
@@ -28,10 +33,23 @@ def load_ready_stack() -> None:
 
 
 def ready_stack_menu() -> str | None:
-    """The menu of ready-made stacks; returns the chosen name, or None for the student's own stack."""
-    st.session_state.setdefault(TEXT_KEY, DEFAULT_STACK)
+    """The menu of ready-made stacks; returns the chosen name, or None for the student's own stack.
+
+    A stack named by a link puts its layers in the box (the input size is the link's own); text typed
+    over them (the link's ``stack``, see ``remember_typed``) then replaces them."""
+    state = st.session_state
+    state.setdefault(TEXT_KEY, DEFAULT_STACK)
     for key, value in zip(SIZE_KEYS, DEFAULT_INPUT):
-        st.session_state.setdefault(key, value)
+        state.setdefault(key, value)
+    menu = state.get(MENU_KEY, OWN)
+    if menu != state.get(_LOADED_KEY, OWN):  # named by a link: its layers; the link's sizes stay
+        state[_LOADED_KEY] = menu
+        if menu in READY_STACKS:
+            state[TEXT_KEY] = READY_STACKS[menu].text
+    typed = str(state.get(TYPED_KEY) or "")
+    if typed and typed != state.get(_TYPED_APPLIED):
+        state[TEXT_KEY] = typed
+    state[_TYPED_APPLIED] = typed
     names = [OWN, *READY_STACKS]
     name = st.selectbox(
         "Ready-made stack",
@@ -89,3 +107,10 @@ def reading(result: StackResult) -> list[str]:
             f"({saving.saved / saving.total_before:.0%} fewer)."
         )
     return sentences
+
+
+def remember_typed(text: str, chosen: str | None) -> None:
+    """After the box is drawn: keep its text for the link only when it differs from where it started (the
+    chosen ready stack's layers, or the usual example)."""
+    start = READY_STACKS[chosen].text if chosen else DEFAULT_STACK
+    st.session_state[TYPED_KEY] = st.session_state[_TYPED_APPLIED] = "" if text == start else text

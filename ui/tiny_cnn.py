@@ -24,6 +24,8 @@ from ui.lenet_charts import LABELS
 from ui.picker import UPLOAD_TYPES
 
 SOURCE_SAMPLE, SOURCE_DRAW, SOURCE_UPLOAD = "Sample", "Draw", "Upload"
+SOURCES = (SOURCE_SAMPLE, SOURCE_DRAW, SOURCE_UPLOAD)
+SOURCE_KEY, SAMPLE_KEY = "tiny_source", "tiny_sample"
 FIGURE_KEY = "tiny_network"
 UNIT_KEYS = ("tiny_stage", "tiny_channel", "tiny_row", "tiny_col")
 CANVAS_SIDE = 196
@@ -52,12 +54,10 @@ def run_of(digit: np.ndarray) -> LenetRun:
 def picture_bytes() -> tuple[bytes | None, bool]:
     """The chosen picture's file bytes (a sample, the canvas drawing or an upload; None for none yet),
     and whether it is worth a thumbnail beside the network (not for a drawing: the canvas shows it)."""
-    source = st.radio("Digit from", [SOURCE_SAMPLE, SOURCE_DRAW, SOURCE_UPLOAD], horizontal=True, key="tiny_source")
+    source = st.radio("Digit from", SOURCES, horizontal=True, key=SOURCE_KEY)
     if source == SOURCE_SAMPLE:
         samples = digit_samples()
-        name = st.selectbox(
-            "Sample digit", list(samples), key="tiny_sample", format_func=lambda d: f"a handwritten {d}"
-        )
+        name = st.selectbox("Sample digit", list(samples), key=SAMPLE_KEY, format_func=lambda d: f"a handwritten {d}")
         st.caption("Held out from training (UCI digits, CC BY 4.0).")
         return samples[name].read_bytes(), True
     if source == SOURCE_DRAW:

@@ -6,10 +6,10 @@ from explorer.network.stack import STACK_SYNTAX, calculate, separable_counts
 from explorer.network.stack_presets import READY_STACKS
 from ui.errors import user_errors
 from ui.network import network_page, show_predictions, table_of
-from ui.page_links import keep_in_link
+from ui.page_links import keep_in_link, rewrite_link
 from ui.present import data_table, presentation_mode, presenting
 from ui.quiz import presented_question
-from ui.stack import STACK_COLUMNS, TEXT_KEY, input_boxes, reading, ready_stack_menu, table_rows
+from ui.stack import STACK_COLUMNS, TEXT_KEY, input_boxes, reading, ready_stack_menu, remember_typed, table_rows
 
 NUMBERS = {
     name: st.column_config.NumberColumn(format="localized")
@@ -69,9 +69,9 @@ def separable_section() -> None:
     """Standard versus depthwise-separable weights for a kernel size and channel counts the student picks."""
     st.subheader("Standard versus depthwise-separable convolution")
     k_column, in_column, out_column = st.columns(3)
-    kernel = k_column.number_input("Kernel size k", 1, 15, 3, key="arch_sep_k")
-    c_in = in_column.number_input("Input channels", 1, 4096, 128, key="arch_sep_in")
-    c_out = out_column.number_input("Output channels", 1, 4096, 128, key="arch_sep_out")
+    kernel = k_column.number_input("Kernel size k", 1, 15, key="arch_sep_k")
+    c_in = in_column.number_input("Input channels", 1, 4096, key="arch_sep_in")
+    c_out = out_column.number_input("Output channels", 1, 4096, key="arch_sep_out")
     counts = separable_counts(int(kernel), int(c_in), int(c_out))
     st.markdown(
         f"- **Standard** {kernel}×{kernel} conv: `k×k×C_in×C_out` = {kernel}×{kernel}×{c_in}×{c_out} = "
@@ -92,6 +92,7 @@ def stack_section() -> None:
     chosen = ready_stack_menu()
     st.code(STACK_SYNTAX, language=None)
     text = st.text_area("Your stack", key=TEXT_KEY, height=200)
+    remember_typed(text, chosen)
     size = input_boxes()
     with user_errors():
         result = calculate(text, size)
@@ -117,6 +118,7 @@ def architecture() -> None:
     layer_table_section()
     separable_section()
     stack_section()
+    rewrite_link("architecture")  # the stack's text is known once its box is drawn
 
 
 architecture()

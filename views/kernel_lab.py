@@ -7,13 +7,13 @@ from explorer.images import LoadedImage
 from explorer.kernels.convolution import ConvOptions, KernelResult
 from explorer.kernels.display import DISPLAY_MODES, display_image, symmetric_limit, value_summary
 from explorer.kernels.presets import Kernel
-from explorer.kernels.steps import MAX_REGION, make_region
+from explorer.kernels.steps import make_region
 from explorer.models import DEFAULT_MODEL
 from ui.charts import NO_TOOLBAR, number_grid, number_text, value_histogram
 from ui.errors import user_errors
 from ui.handout import ExportPanel, export_button
 from ui.kernel_lab import cached_histogram, cached_result, colour_picker, kernel_picker, options_picker
-from ui.kernel_steps import draw_pooling, play_or_show, step_controls
+from ui.kernel_steps import draw_pooling, play_or_show, region_pickers, step_controls
 from ui.models import cached_model
 from ui.page_links import keep_in_link, rewrite_link
 from ui.picker import require_image
@@ -116,22 +116,11 @@ def step_by_step(result: KernelResult, shown: int | None, mode: str, picture: np
         "Pick a small block of output cells, then step through it: the yellow box is the kernel's window "
         "on the input, the products are pixel × weight, and their sum lands in the output cell."
     )
-    out_h, out_w = result.values.shape[:2]
-    picks = st.columns(4)
-    left = picks[0].number_input("Output column x", 0, out_w - 1, min(out_w // 2, out_w - 1), key="kl_x")
-    top = picks[1].number_input("Output row y", 0, out_h - 1, min(out_h // 2, out_h - 1), key="kl_y")
-    size = picks[2].slider("Region size", 1, MAX_REGION, 4, key="kl_region")
-    channels = result.channels
-    step_channel = picks[3].radio(
-        "Channel for the steps",
-        list(range(len(channels))),
-        horizontal=True,
-        format_func=lambda c: channels[c],
-        key="kl_step_channel",
-    )
+    left, top, size, step_channel = region_pickers(result)
     with user_errors():
-        region = make_region(result, int(top), int(left), int(size))
+        region = make_region(result, top, left, size)
     step, playing = step_controls(region)
+    rewrite_link("kernel_lab")  # this part reruns alone: its choices reach the link here
     play_or_show(result, region, step, playing, step_channel)
     st.subheader("Pooling")
     st.markdown(

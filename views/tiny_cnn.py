@@ -8,6 +8,7 @@ from ui.charts import NO_TOOLBAR
 from ui.errors import user_errors
 from ui.lenet_charts import lenet_figure, pixels_figure, weights_figure
 from ui.links import share_button
+from ui.page_links import keep_in_link, rewrite_link
 from ui.picker import device_badge
 from ui.present import presentation_mode
 
@@ -79,6 +80,7 @@ def unit_details(story: UnitStory) -> None:
 def tiny_cnn() -> None:
     """Choose a digit; see the whole network read it; click any unit to see what it sees and its weights."""
     presentation_mode()
+    keep_in_link("tiny_cnn")
     st.title("Tiny CNN")
     st.markdown(INTRO)
     device_badge()
@@ -103,6 +105,7 @@ def tiny_cnn() -> None:
         pickers = st.container()
     with pickers.expander("Choose a unit by hand (or click one in the picture)"):
         unit = glue.unit_pickers(run)
+    rewrite_link("tiny_cnn")  # a click or the pickers may have moved the chosen unit
     story = glue.story_of(run, unit)
     figure.plotly_chart(
         lenet_figure(run, story),

@@ -9,6 +9,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from explorer.images import load_sample
+from explorer.kernels.colour import COLOUR_PRESETS
 from explorer.models import DEFAULT_MODEL
 from tests.app.test_kernel_lab import step_verdict, texts
 from ui import kernel_lab as lab
@@ -45,6 +46,16 @@ KERNEL_LAB_CASES: list[list[Setting]] = [
     ],
     [("radio", "kl_source", lab.GRID), ("selectbox", "kl_grid_rows", 5), ("selectbox", "kl_grid_cols", 2)],
     [("radio", "kl_channel", "green")],
+    [
+        ("number_input", "kl_x", 30),
+        ("number_input", "kl_y", 40),
+        ("slider", "kl_region", 3),
+        ("radio", "kl_step_channel", 2),
+        ("selectbox", "kl_pool_size", "3x3"),
+        ("number_input", "kl_pool_stride", 1),
+    ],
+    [("radio", "kl_color", "rgb-sum"), ("number_input", lab.bias_key(next(iter(COLOUR_PRESETS))), 5.0)],
+    [("radio", "kl_color", "rgb-sum"), ("radio", "kl_source", lab.TEXT), ("number_input", lab.BIAS_CUSTOM_KEY, -2.5)],
 ]
 
 
@@ -193,6 +204,8 @@ BAD_LINKS = {
         "deeper": "everything",
     },
     "views/quiz.py": {"kinds": "foo,bar", "seed": "-3"},
+    "views/tiny_cnn.py": {"digit": "x", "stage": "nope", "unit": "-1", "row": "9999", "digit_from": "Scan"},
+    "views/architecture.py": {"sep_k": "99", "in_h": "0", "ready": "evil", "stack": "conv " * 500},
 }
 
 
@@ -259,11 +272,18 @@ FULL_LINKS = {
         "custom": "1 2 1",
         "normalise": "1",
         "display": "abs",
+        "at": "10,20",
+        "region": "3",
+        "step": "2",
+        "pool": "3x3",
+        "pool_stride": "1",
     },
     "views/feature_maps.py": {"opacity": "0.3", "sort": "max", "channel": "3", "scale": "shared across layer"},
     "views/filters.py": {"flips": "0", "one_scale": "1", "classic": "sobel_y"},
     "views/grad_cam.py": {"opacity": "0.7", "colormap": "viridis", "hide_below": "0.2", "class_left": "7"},
     "views/quiz.py": {"kinds": "output_size", "seed": "5"},
+    "views/architecture.py": {"sep_k": "5", "sep_in": "64", "ready": "vgg16", "in_h": "200"},
+    "views/tiny_cnn.py": {"digit": "3", "stage": "pool1", "unit": "2", "row": "5", "col": "6"},
 }
 
 
@@ -295,3 +315,63 @@ def test_numbers_edited_in_a_grid_travel_in_the_link():
     assert link_of(at)["grid"] == shift
     plain = open_at("views/kernel_lab.py", {"kernel": lab.GRID})
     assert "grid" not in link_of(plain), "the usual pass-through grid is not written"
+
+
+def test_the_step_by_step_place_and_step_travel_in_the_link():
+    """A teacher steps to the third cell of a region away from the centre: a new browser opening the link
+    sees the same cell, with the same numbers."""
+    at = open_at("views/kernel_lab.py")
+    at.number_input(key="kl_x").set_value(100).run()
+    at.number_input(key="kl_y").set_value(50).run()
+    for _ in range(2):
+        at.button(key="kl_step_next").click().run()
+    link = link_of(at)
+    assert (link["at"], link["step"]) == ("100,50", "2")
+    opened = open_at("views/kernel_lab.py", link)
+    assert "Step 3 of 16**: output row 50, column 102" in texts(opened)
+    assert step_verdict(opened) == step_verdict(at)
+    assert link_of(opened) == link
+
+
+def test_a_usual_view_keeps_the_place_of_its_steps_out_of_the_link():
+    at = open_at("views/kernel_lab.py")
+    assert "at" not in link_of(at) and "step" not in link_of(at)
+    assert at.number_input(key="kl_x").value == 225 and at.number_input(key="kl_y").value == 150
+
+
+def test_the_tiny_cnn_digit_and_chosen_unit_travel_in_the_link():
+    first = open_at("views/tiny_cnn.py")
+    first.selectbox(key="tiny_sample").set_value("7").run()
+    first.selectbox(key="tiny_stage").set_value("act2").run()
+    for key, value in (("tiny_channel", 3), ("tiny_row", 2), ("tiny_col", 4)):
+        first.number_input(key=key).set_value(value).run()
+    link = link_of(first)
+    assert (link["digit"], link["stage"], link["unit"], link["row"], link["col"]) == ("7", "act2", "3", "2", "4")
+    second = open_at("views/tiny_cnn.py", link)
+    assert not second.exception and second.metric[0].value == "7"
+    assert (
+        second.subheader[0].value
+        == first.subheader[0].value
+        == "conv2 map 3, row 2, column 4: " + (first.subheader[0].value.rsplit(": ", 1)[1])
+    )
+    assert link_of(second) == link
+
+
+def test_the_architecture_calculators_travel_in_the_link():
+    first = open_at("views/architecture.py")
+    first.number_input(key="arch_sep_k").set_value(5).run()
+    first.selectbox(key="arch_stack_menu").set_value("lenet5").run()
+    link = link_of(first)
+    assert link["ready"] == "lenet5" and "stack" not in link, "a ready stack is named, not written out"
+    assert (link["sep_k"], link["in_h"], link["in_c"]) == ("5", "32", "1")
+    second = open_at("views/architecture.py", link)
+    assert second.text_area(key="arch_stack").value == first.text_area(key="arch_stack").value
+    assert [m.value for m in second.metric] == [m.value for m in first.metric]
+    assert link_of(second) == link
+
+    typed = "conv 5x5 s1 p0 c6\npool 2"
+    second.text_area(key="arch_stack").set_value(typed).run()
+    third = open_at("views/architecture.py", link_of(second))
+    assert third.text_area(key="arch_stack").value == typed
+    assert third.number_input(key="arch_stack_height").value == 32
+    assert [m.value for m in third.metric] == [m.value for m in second.metric]
