@@ -23,9 +23,10 @@ from ui.stepper import SECOND_KEYS, step_buttons
 
 STEP_KEY, CELLS_KEY, PLAYING_KEY = "kl_step", "kl_cells", "kl_playing"
 COLUMN_KEY, ROW_KEY, REGION_KEY, STEP_CHANNEL_KEY = "kl_x", "kl_y", "kl_region", "kl_step_channel"
-AT_KEY, _AT_APPLIED = "kl_at", "kl_at_applied"
+AT_KEY, _AT_APPLIED, _OUTPUT_SIZE = "kl_at", "kl_at_applied", "kl_at_output"
 """The region's place as "column,row" once the student moved it (the link's ``at``), and the last such
-place the widgets took (a link opened later in the same session moves them again)."""
+place the widgets took (a link opened later in the same session moves them again), and the output's
+size they were placed on (when it changes, the region goes back to the centre)."""
 REGION_START = 4
 """The region's side (output cells) before the student picks one."""
 POOL_SIZE_KEY, POOL_STRIDE_KEY = "kl_pool_size", "kl_pool_stride"
@@ -64,12 +65,19 @@ def _linked_place() -> tuple[int, int] | None:
 
 def region_pickers(result: KernelResult) -> tuple[int, int, int, int]:
     """Output column, row, region size and the channel to step through. They start at the centre of the
-    output (a 4x4 region, the first channel) or where a link put them, always inside this output; the
-    place is written to the link only once the student moves it, so a usual view's link stays short."""
+    output (a 4x4 region, the first channel) or where a link put them, and go back to the centre when the
+    output's size changes; the place is written to the link only once the student moves it, so a usual
+    view's link stays short."""
     out_h, out_w = result.values.shape[:2]
     channels = result.channels
     state = st.session_state
-    column, row = _linked_place() or (state.get(COLUMN_KEY, out_w // 2), state.get(ROW_KEY, out_h // 2))
+    size, before = f"{out_w}x{out_h}", state.get(_OUTPUT_SIZE)
+    state[_OUTPUT_SIZE] = size
+    column, row = state.get(COLUMN_KEY, out_w // 2), state.get(ROW_KEY, out_h // 2)
+    if before not in (None, size):  # a new stride, padding or kernel size: back to the new output's centre
+        column, row = out_w // 2, out_h // 2
+        state[AT_KEY] = state[_AT_APPLIED] = ""
+    column, row = _linked_place() or (column, row)
     state[COLUMN_KEY] = min(max(int(column), 0), out_w - 1)
     state[ROW_KEY] = min(max(int(row), 0), out_h - 1)
     state.setdefault(REGION_KEY, REGION_START)

@@ -375,3 +375,14 @@ def test_the_architecture_calculators_travel_in_the_link():
     assert third.text_area(key="arch_stack").value == typed
     assert third.number_input(key="arch_stack_height").value == 32
     assert [m.value for m in third.metric] == [m.value for m in second.metric]
+
+
+def test_a_new_output_size_puts_the_steps_back_at_its_centre():
+    """After the stride changes, the region is the new output's centre with all its 16 cells (not a corner
+    cell of the old place), and the old place leaves the link."""
+    at = open_at("views/kernel_lab.py")
+    at.number_input(key="kl_x").set_value(300).run()
+    assert link_of(at)["at"] == "300,150"
+    at.number_input(key="kl_stride").set_value(2).run()
+    assert (at.number_input(key="kl_x").value, at.number_input(key="kl_y").value) == (113, 75)
+    assert "Step 1 of 16**" in texts(at) and "at" not in link_of(at)
