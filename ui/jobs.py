@@ -34,6 +34,12 @@ MALLOC_ARENAS = 2
 """glibc gives each thread that allocates its own arena; Streamlit runs every session on its own thread,
 so without a cap the freed memory of thirty sessions stays scattered over thirty arenas."""
 _M_ARENA_MAX = -8
+MMAP_THRESHOLD = int(float(os.environ.get("EXPLORER_MMAP_THRESHOLD_MB", "4")) * 1024 * 1024)
+"""Blocks of this many bytes or more (a photo, a layer's activations) get their own mapping from the system
+and go back to it when freed. glibc's default starts at 128 KB but rises to 32 MB once a big block is
+freed, after which big arrays come from the arenas, and what a closed session freed stays with the
+process, cut up between live blocks. 0 keeps glibc's moving threshold."""
+_M_MMAP_THRESHOLD = -3
 TRIM_EVERY_S = 30.0
 
 
@@ -47,8 +53,11 @@ def _libc() -> ctypes.CDLL | None:
 
 torch.set_num_threads(TORCH_THREADS)
 _LIBC = _libc()
-if _LIBC is not None and hasattr(_LIBC, "mallopt") and "MALLOC_ARENA_MAX" not in os.environ:
-    _LIBC.mallopt(_M_ARENA_MAX, MALLOC_ARENAS)
+if _LIBC is not None and hasattr(_LIBC, "mallopt"):
+    if "MALLOC_ARENA_MAX" not in os.environ:
+        _LIBC.mallopt(_M_ARENA_MAX, MALLOC_ARENAS)
+    if MMAP_THRESHOLD > 0 and "MALLOC_MMAP_THRESHOLD_" not in os.environ:
+        _LIBC.mallopt(_M_MMAP_THRESHOLD, MMAP_THRESHOLD)
 
 
 def release_memory() -> None:
