@@ -69,7 +69,7 @@ def for_presentation(figure: go.Figure) -> go.Figure:
     figure.update_annotations(font_size=PRESENT_FONT)
     for trace in figure.data:
         if "colorbar" in trace:
-            trace.update(colorbar={"tickfont": big, "title": {"font": big}})
+            trace.update(colorbar={"tickfont": big, "title": {"font": big, "side": "right"}})  # not above its top tick
         if "textfont" in trace:
             size = trace.textfont.size or FONT
             trace.update(textfont={"size": max(size, round(size * 1.5))})

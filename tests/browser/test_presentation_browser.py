@@ -31,6 +31,24 @@ CUT_OFF = """() => {
         .map((element) => element.scrollWidth - element.clientWidth);
     return {wide: main.scrollWidth - main.clientWidth, cut, tables};
 }"""
+OVERLAPS = """() => {
+    const overlaps = [];
+    for (const chart of document.querySelectorAll('[data-testid="stMain"] .js-plotly-plot')) {
+        const boxes = [...chart.querySelectorAll('svg text')]
+            .filter((element) => element.getClientRects().length > 0 && element.textContent.trim() !== '')
+            .map((element) => [element.textContent.trim().slice(0, 30), element.getBoundingClientRect()]);
+        for (let i = 0; i < boxes.length; i++) {
+            for (let j = i + 1; j < boxes.length; j++) {
+                const [a, p] = boxes[i], [b, q] = boxes[j];
+                const wide = Math.min(p.right, q.right) - Math.max(p.left, q.left);
+                const high = Math.min(p.bottom, q.bottom) - Math.max(p.top, q.top);
+                if (wide > 2 && high > 2) overlaps.push([a, b]);
+            }
+        }
+    }
+    return overlaps;
+}"""
+"""Pairs of texts of one chart whose boxes cross by more than 2 px both ways (stage names, tick labels)."""
 PAGES = {
     "kernel_lab": "Kernel lab",
     "feature_maps": "Feature maps",
@@ -64,6 +82,7 @@ def test_presentation_text_is_large_and_nothing_is_cut_off(page, app_url, width,
         assert layout["wide"] <= 0, (path, layout)
         assert not layout["cut"], (path, layout)
         assert not layout["tables"], (path, layout)  # a table that scrolls sideways hides columns
+        assert not page.evaluate(OVERLAPS), path
         driver.assert_no_exception(page)
         if width == 1280:
             driver.screenshot(page, f"present_{path}_{width}x{height}")
