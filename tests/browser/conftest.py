@@ -77,7 +77,11 @@ def app_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         yield url
     finally:
         server.terminate()
-        server.wait(timeout=20)
+        try:
+            server.wait(timeout=60)
+        except subprocess.TimeoutExpired:  # a loaded machine: the test has passed, do not fail it here
+            server.kill()
+            server.wait()
 
 
 @pytest.fixture(scope="session")
