@@ -71,10 +71,10 @@ def region_pickers(result: KernelResult) -> tuple[int, int, int, int]:
     out_h, out_w = result.values.shape[:2]
     channels = result.channels
     state = st.session_state
-    size, before = f"{out_w}x{out_h}", state.get(_OUTPUT_SIZE)
-    state[_OUTPUT_SIZE] = size
+    shape, before = f"{out_w}x{out_h}", state.get(_OUTPUT_SIZE)
+    state[_OUTPUT_SIZE] = shape
     column, row = state.get(COLUMN_KEY, out_w // 2), state.get(ROW_KEY, out_h // 2)
-    if before not in (None, size):  # a new stride, padding or kernel size: back to the new output's centre
+    if before not in (None, shape):  # a new stride, padding or kernel size: back to the new output's centre
         column, row = out_w // 2, out_h // 2
         state[AT_KEY] = state[_AT_APPLIED] = ""
     column, row = _linked_place() or (column, row)
