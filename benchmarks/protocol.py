@@ -4,7 +4,7 @@ A browser session sends ``BackMsg`` protobufs over ``/_stcore/stream`` (rerun th
 values) and receives ``ForwardMsg``s (the page's elements, then ``script_finished``). ``Session`` does the
 same with the ``websockets`` package: it opens a page, presses a button or picks an option by the widget's
 key, and times each run from the message sent to the server's ``script_finished``. Only the changed
-widget is sent, as the browser does; the server keeps the others' values. What it does not measure: the
+widget is sent (a browser sends them all); the server keeps the others' values. What it does not measure: the
 browser drawing the page, and the download of images and charts' data.
 """
 
