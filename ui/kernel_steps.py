@@ -18,15 +18,15 @@ from explorer.kernels.steps import (
 )
 from ui.charts import NO_TOOLBAR, colour_window, number_grid, number_text
 from ui.kernel_lab import cached_pool
+from ui.links import keep_linked, newly_linked
 from ui.present import secondary_controls
 from ui.stepper import SECOND_KEYS, step_buttons
 
 STEP_KEY, CELLS_KEY, PLAYING_KEY = "kl_step", "kl_cells", "kl_playing"
 COLUMN_KEY, ROW_KEY, REGION_KEY, STEP_CHANNEL_KEY = "kl_x", "kl_y", "kl_region", "kl_step_channel"
-AT_KEY, _AT_APPLIED, _OUTPUT_SIZE = "kl_at", "kl_at_applied", "kl_at_output"
-"""The region's place as "column,row" once the student moved it (the link's ``at``), and the last such
-place the widgets took (a link opened later in the same session moves them again), and the output's
-size they were placed on (when it changes, the region goes back to the centre)."""
+AT_KEY, _OUTPUT_SIZE = "kl_at", "kl_at_output"
+"""The region's place as "column,row" once the student moved it (the link's ``at``), and the output's
+size it was placed on (when it changes, the region goes back to the centre)."""
 REGION_START = 4
 """The region's side (output cells) before the student picks one."""
 POOL_SIZE_KEY, POOL_STRIDE_KEY = "kl_pool_size", "kl_pool_stride"
@@ -39,25 +39,16 @@ def _move(delta: int) -> None:
     st.session_state[STEP_KEY] = min(max(st.session_state.get(STEP_KEY, 0) + delta, 0), cells - 1)
 
 
-def _at_text(column: int, row: int) -> str:
-    return f"{column},{row}"
-
-
 def _moved() -> None:
     """The student moved the region: its place goes into the link (``AT_KEY``)."""
-    st.session_state[AT_KEY] = st.session_state[_AT_APPLIED] = _at_text(
-        st.session_state[COLUMN_KEY], st.session_state[ROW_KEY]
-    )
+    keep_linked(AT_KEY, f"{st.session_state[COLUMN_KEY]},{st.session_state[ROW_KEY]}")
 
 
 def _linked_place() -> tuple[int, int] | None:
     """The (column, row) a link named and the widgets have not taken yet, if any."""
-    given = str(st.session_state.get(AT_KEY) or "")
-    if not given or given == st.session_state.get(_AT_APPLIED):
-        return None
-    st.session_state[_AT_APPLIED] = given
+    given = newly_linked(AT_KEY)
     try:
-        column, row = (int(part) for part in given.split(","))
+        column, row = (int(part) for part in (given or "").split(","))
     except ValueError:
         return None
     return column, row
@@ -76,7 +67,7 @@ def region_pickers(result: KernelResult) -> tuple[int, int, int, int]:
     column, row = state.get(COLUMN_KEY, out_w // 2), state.get(ROW_KEY, out_h // 2)
     if before not in (None, shape):  # a new stride, padding or kernel size: back to the new output's centre
         column, row = out_w // 2, out_h // 2
-        state[AT_KEY] = state[_AT_APPLIED] = ""
+        keep_linked(AT_KEY, "")
     column, row = _linked_place() or (column, row)
     state[COLUMN_KEY] = min(max(int(column), 0), out_w - 1)
     state[ROW_KEY] = min(max(int(row), 0), out_h - 1)

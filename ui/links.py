@@ -24,6 +24,7 @@ import segno
 import streamlit as st
 
 _REMEMBERED_KEY = "links_remembered"
+_TAKEN_KEY = "links_taken"
 MAX_TEXT = 2000
 """The longest typed text (a custom kernel) a link may carry."""
 QR_WIDTH = 480
@@ -139,6 +140,26 @@ def write_links(page: str, links: Sequence[Link]) -> None:
         if st.query_params.get(link.param) != written[link.param]:
             st.query_params[link.param] = written[link.param]
     st.session_state.setdefault(_REMEMBERED_KEY, {})[page] = written
+
+
+def newly_linked(key: str) -> str | None:
+    """The text a link put under ``key`` that the page has not taken yet, once; None otherwise.
+
+    For a linked value that seeds widgets rather than being one (the step-by-step place, a typed stack):
+    the page moves its widgets to it when this returns it, and calls ``keep_linked`` when the student's
+    own change becomes the linked value, so it is not taken back."""
+    given = str(st.session_state.get(key) or "")
+    taken: dict[str, str] = st.session_state.setdefault(_TAKEN_KEY, {})
+    if not given or taken.get(key) == given:
+        return None
+    taken[key] = given
+    return given
+
+
+def keep_linked(key: str, value: str) -> None:
+    """Put ``value`` (the page's own) under ``key`` for the link, as already taken by the page."""
+    st.session_state[key] = value
+    st.session_state.setdefault(_TAKEN_KEY, {})[key] = value
 
 
 def _apply(link: Link, given: str) -> None:

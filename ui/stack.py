@@ -8,14 +8,14 @@ import streamlit as st
 from explorer.network.stack import StackResult, gap_saving
 from explorer.network.stack_presets import READY_STACKS
 from explorer.network.stack_syntax import MAX_NUMBER
+from ui.links import keep_linked, newly_linked
 
 OWN = "(your own)"
 TEXT_KEY, MENU_KEY = "arch_stack", "arch_stack_menu"
 SIZE_KEYS = ("arch_stack_height", "arch_stack_width", "arch_stack_channels")
-TYPED_KEY, _TYPED_APPLIED, _LOADED_KEY = "arch_stack_typed", "arch_stack_typed_applied", "arch_stack_loaded"
+TYPED_KEY, _LOADED_KEY = "arch_stack_typed", "arch_stack_loaded"
 """The stack's text when it is not the chosen ready stack's own (the link's ``stack``; empty otherwise, so
-a link to VGG-16 names only ``ready=vgg16``), the last such text put in the box, and the ready stack whose
-layers are in the box."""
+a link to VGG-16 names only ``ready=vgg16``), and the ready stack whose layers are in the box."""
 DEFAULT_STACK = "conv 3x3 s1 p1 c64\npool 2\nconv 3x3 s1 p1 c128\npool 2"
 DEFAULT_INPUT = (224, 224, 3)
 STACK_COLUMNS = {name: st.column_config.NumberColumn(format="localized") for name in ("parameters", "multiply-adds")}
@@ -46,10 +46,9 @@ def ready_stack_menu() -> str | None:
         state[_LOADED_KEY] = menu
         if menu in READY_STACKS:
             state[TEXT_KEY] = READY_STACKS[menu].text
-    typed = str(state.get(TYPED_KEY) or "")
-    if typed and typed != state.get(_TYPED_APPLIED):
+    typed = newly_linked(TYPED_KEY)
+    if typed:
         state[TEXT_KEY] = typed
-    state[_TYPED_APPLIED] = typed
     names = [OWN, *READY_STACKS]
     name = st.selectbox(
         "Ready-made stack",
@@ -113,4 +112,4 @@ def remember_typed(text: str, chosen: str | None) -> None:
     """After the box is drawn: keep its text for the link only when it differs from where it started (the
     chosen ready stack's layers, or the usual example)."""
     start = READY_STACKS[chosen].text if chosen else DEFAULT_STACK
-    st.session_state[TYPED_KEY] = st.session_state[_TYPED_APPLIED] = "" if text == start else text
+    keep_linked(TYPED_KEY, "" if text == start else text)
