@@ -7,9 +7,12 @@ import re
 
 import cv2
 import numpy as np
+import pytest
 from playwright.sync_api import expect
 
 from tests.browser.driver import assert_no_exception, hand_file, open_page, screenshot, wait_until_idle
+
+pytestmark = pytest.mark.browser
 
 MAPS = 1 + 6 + 6 + 16 + 16 + 4
 """Heatmaps in the network figure: the input, conv1's 6 maps, pool1's 6, conv2's 16, pool2's 16, and the
