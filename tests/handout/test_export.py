@@ -10,7 +10,7 @@ from PIL import Image
 
 from explorer.drawing import png_bytes
 from explorer.errors import ExplorerError
-from explorer.handout.export import BACKGROUND, DPI, SHEET_WIDTH, Panel, export_view
+from explorer.handout.export import BACKGROUND, DPI, SHEET_WIDTH, TEXT_SIZE, Panel, export_view, font, settings_text
 from explorer.kernels.presets import get_preset
 
 SETTINGS = {"kernel": "sobel_x", "stride": 2, "padding": "same", "model": "EfficientNet-Lite0", "class": "tabby"}
@@ -79,8 +79,14 @@ def test_the_gaps_between_pictures_stay_blank(exported):
 
 def test_the_settings_are_written_in_order_on_one_line_when_they_fit(exported):
     view, _, _ = exported
+    line = "kernel: sobel_x     stride: 2     padding: same     model: EfficientNet-Lite0     class: tabby"
+    assert settings_text(SETTINGS) == line
     left, top, right, bottom = view.boxes["settings"]
     assert bottom - top < 100  # one line of 48 px text
+    sheet, _ = decode(view.png)
+    columns = np.flatnonzero(np.any(sheet[top:bottom, left:right] != np.array(BACKGROUND), axis=(0, 2)))
+    drawn = font(TEXT_SIZE).getlength("Settings:  " + line)  # the whole line, drawn once, no wrap
+    assert abs((columns[-1] - columns[0]) - drawn) < 0.03 * drawn
 
 
 def test_a_sheet_without_a_photo_still_lays_out_its_panels():
