@@ -18,11 +18,10 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import statistics
 from dataclasses import dataclass, field
 
 from benchmarks.protocol import Run, Session
-from benchmarks.serving import Server, megabytes, running_server
+from benchmarks.serving import Server, median, megabytes, percentile, running_server
 from explorer.images import SAMPLES
 
 HEAVY_SESSIONS = 3
@@ -61,11 +60,7 @@ async def student(url: str, index: int, heavy: bool, results: Results) -> None:
 
 
 def spread(values: list[float]) -> str:
-    if not values:
-        return "-"
-    ordered = sorted(values)
-    p95 = ordered[min(len(ordered) - 1, round(0.95 * (len(ordered) - 1)))]
-    return f"{statistics.median(ordered):.2f} / {p95:.2f} s"
+    return f"{median(values):.2f} / {percentile(values, 0.95):.2f} s" if values else "-"
 
 
 async def one_class(server: Server, size: int, first: int = 0) -> Results:

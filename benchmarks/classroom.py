@@ -17,7 +17,6 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
-import statistics
 import tempfile
 import time
 from dataclasses import dataclass, field
@@ -28,7 +27,7 @@ from PIL import Image
 from playwright.async_api import Page, async_playwright, expect
 from playwright.async_api import TimeoutError as PlaywrightTimeout
 
-from benchmarks.serving import CHROMIUM, CHROMIUM_FLAGS, Server, megabytes, running_server
+from benchmarks.serving import CHROMIUM, CHROMIUM_FLAGS, Server, median, megabytes, percentile, running_server
 from benchmarks.tour import BIG_KERNEL, photo_48mp
 from explorer.images import SAMPLES, SAMPLES_DIR, load_path
 from explorer.models import load_model
@@ -186,17 +185,6 @@ async def student(browser, url: str, me: Expected, job: str | None, big_photo: P
 async def _click_next(page: Page) -> None:
     await page.locator(".st-key-fm_layer_next").get_by_role("button").click()
     await settle(page)
-
-
-def median(values: list[float]) -> float:
-    return statistics.median(values) if values else float("nan")
-
-
-def percentile(values: list[float], share: float) -> float:
-    if not values:
-        return float("nan")
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, round(share * (len(ordered) - 1)))]
 
 
 async def one_class(server: Server, photos: list[Expected], big_photo: Path) -> Timings:

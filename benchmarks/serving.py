@@ -10,6 +10,7 @@ from __future__ import annotations
 import contextlib
 import os
 import socket
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -115,3 +116,15 @@ def chromium() -> Iterator[object]:
 def megabytes(value: int) -> str:
     """Bytes as whole megabytes (MiB), for the printed figures."""
     return f"{value / MB:.0f} MB"
+
+
+def median(values: list[float]) -> float:
+    return statistics.median(values) if values else float("nan")
+
+
+def percentile(values: list[float], share: float) -> float:
+    """The value ``share`` of the way through ``values`` sorted (nearest rank); NaN for none."""
+    if not values:
+        return float("nan")
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, round(share * (len(ordered) - 1)))]
