@@ -104,17 +104,17 @@ def question_card(question: Question, key: str, on_reveal: Callable[[bool], None
 def _card(question: Question, key: str, on_reveal: Callable[[bool], None] | None) -> bool:
     revealed_key = f"{key}_revealed"
     state = st.session_state.get(revealed_key) or {}
-    revealed = state.get("prompt") == question.prompt
+    revealed = state.get("question") is question  # not the prompt: a new photo can ask the same words
     big_text(question.prompt, f"{key}_prompt")
     _show_material(question)
     _answer_widget(question, key, disabled=revealed)
 
     def reveal() -> None:
-        if st.session_state.get(revealed_key, {}).get("prompt") == question.prompt:
+        if st.session_state.get(revealed_key, {}).get("question") is question:
             return
         chosen = st.session_state.get(f"{key}_typed" if question.numeric else f"{key}_choice")
         correct = question.is_correct(chosen)
-        st.session_state[revealed_key] = {"prompt": question.prompt, "answer": chosen, "correct": correct}
+        st.session_state[revealed_key] = {"question": question, "answer": chosen, "correct": correct}
         if on_reveal is not None:
             on_reveal(correct)
 

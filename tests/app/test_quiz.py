@@ -143,3 +143,18 @@ def test_a_question_card_can_be_shown_inline_on_any_page(lite0, chelsea):
     following = make_question("pooling", quiz_source(chelsea, lite0), 1)
     assert shows(at, following.prompt)
     assert at.number_input(key="inline_typed").value is None and not at.success
+
+
+def test_a_question_with_the_same_words_about_a_new_photo_is_not_already_revealed(lite0):
+    """"What does the network think this photo shows?" reads the same for every photo: revealing it on the
+    cat must not reveal (or score) the same words asked about the coffee."""
+    quiz = quiz_of("prediction")
+    quiz.button(key=f"{CARD}_reveal").click().run()
+    assert score(quiz) == "0 / 1" and quiz.radio(key=f"{CARD}_choice").disabled
+    quiz.sidebar.selectbox(key="image_sample").set_value("coffee").run()
+    question = expected_question(quiz, lite0, "coffee")
+    assert shows(quiz, question.prompt) and "espresso" in question.choices
+    assert not quiz.radio(key=f"{CARD}_choice").disabled and not quiz.success and not quiz.error
+    quiz.radio(key=f"{CARD}_choice").set_value(question.truth).run()
+    quiz.button(key=f"{CARD}_reveal").click().run()
+    assert score(quiz) == "1 / 2"
