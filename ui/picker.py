@@ -80,12 +80,14 @@ def image_picker() -> None:
         chosen = (f"sample:{name}", (SAMPLES_DIR / SAMPLES[name]).read_bytes)
     elif source == SOURCE_LINK:
         token = st.session_state[_LINKED_KEY]
-        data = photo_store().get(token)
         sidebar.caption("Photo from a shared link")
-        if data is None:
-            _expired()
-            st.rerun()
-        chosen = (f"photo:{token}", lambda: data or b"")
+        chosen = (f"photo:{token}", lambda: b"")  # already decoded in this session: the store is not asked
+        if st.session_state.get(_CHOICE_KEY) != chosen[0]:
+            data = photo_store().get(token)  # other uploads may have pushed it out of the shared store since
+            if data is None:
+                _expired()
+                st.rerun()
+            chosen = (chosen[0], lambda: data or b"")
     elif source == SOURCE_UPLOAD:
         upload = sidebar.file_uploader(
             "Upload a photo", type=UPLOAD_TYPES, key="image_upload", max_upload_size=MAX_FILE_MB
@@ -118,7 +120,8 @@ def _expired() -> None:
     """Fall back to a sample after a link's photo was not found, and say so once."""
     st.session_state[_EXPIRED_KEY] = True
     st.session_state[_LINKED_KEY] = st.session_state[_TOKEN_KEY] = None
-    del st.query_params["photo"]
+    if "photo" in st.query_params:  # gone already after a page switch
+        del st.query_params["photo"]
 
 
 def _name_photo_in_url() -> None:

@@ -10,7 +10,7 @@ from PIL import Image
 from streamlit.testing.v1 import AppTest
 
 from explorer.images import load_image
-from ui.picker import EXPIRED, SOURCE_LINK, SOURCE_UPLOAD
+from ui.picker import EXPIRED, SOURCE_LINK, SOURCE_UPLOAD, photo_store
 
 from .test_links import link_of, open_at
 
@@ -38,6 +38,22 @@ def test_an_uploaded_photo_travels_in_the_link():
     assert link_of(second) == link
     second.number_input(key="kl_stride").set_value(3).run()
     assert digest_of(second) == digest_of(first) and link_of(second)["photo"] == link["photo"]
+
+
+def test_a_linked_photo_stays_once_opened_even_when_the_store_lets_it_go():
+    """The shared store is bounded: other students' uploads push old photos out. A student already looking
+    at a linked photo keeps it (it is decoded in the session) through reruns and page switches."""
+    buffer = io.BytesIO()
+    Image.radial_gradient("L").convert("RGB").resize((80, 70)).save(buffer, format="PNG")
+    token = photo_store().put(buffer.getvalue())
+    at = open_at("views/kernel_lab.py", {"photo": token})
+    opened = digest_of(at)
+    photo_store()._drop(token)  # pushed out by other uploads (the store's own eviction)
+    at.number_input(key="kl_stride").set_value(2).run()
+    at.switch_page("views/feature_maps.py").run()
+    at.switch_page("views/kernel_lab.py").run()
+    assert not at.exception and not at.warning
+    assert digest_of(at) == opened == load_image(buffer.getvalue()).digest
 
 
 def test_a_link_to_an_unknown_photo_says_so_and_shows_a_sample():
