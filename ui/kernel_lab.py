@@ -154,7 +154,9 @@ def _grid_start(name: str, rows: int, cols: int, first: bool) -> np.ndarray:
     per grid shape for the session, so the editor's own edits never move its starting data."""
     starts: dict[str, np.ndarray] = st.session_state.setdefault("kl_grid_starts", {})
     editor = f"{name or 'single'}_{rows}x{cols}"
-    if editor not in starts:
+    if editor not in starts or f"kl_grid_{editor}" not in st.session_state:  # new, or its edits were dropped
+        # (Streamlit drops an editor's edits when a run does not draw it: after another page, they come
+        # back from the link's text)
         start = _usual_start(rows, cols, first)
         linked = st.session_state.get(grid_key(name)) or ""
         with contextlib.suppress(ExplorerError):
@@ -179,7 +181,7 @@ def grid_editors(names: tuple[str, ...]) -> list[np.ndarray]:
             column.caption(f"{name.title()} kernel")
         edited = column.data_editor(
             frame,
-            key=f"kl_grid_{name or 'single'}_{rows}x{cols}",
+            key=f"kl_grid_{name or 'single'}_{rows}x{cols}",  # _grid_start reads this key
             hide_index=True,
             width="stretch",
             column_config={c: st.column_config.NumberColumn(c, format="%.4g") for c in frame},

@@ -46,7 +46,7 @@ def _moved() -> None:
 
 def _linked_place() -> tuple[int, int] | None:
     """The (column, row) a link named and the widgets have not taken yet, if any."""
-    given = newly_linked(AT_KEY)
+    given = newly_linked(AT_KEY, COLUMN_KEY)
     try:
         column, row = (int(part) for part in (given or "").split(","))
     except ValueError:

@@ -115,10 +115,11 @@ def sync_page_state(page: str, links: Sequence[Link]) -> None:
     before = remembered.get(page, {})
     for link in links:
         given = st.query_params.get(link.param)
+        known = given if given is not None else before.get(link.param)
         if given is not None and given != before.get(link.param):
             _apply(link, given)
-        elif given is None and link.key not in st.session_state and link.param in before:
-            _apply(link, before[link.param])
+        elif link.key not in st.session_state and known is not None:  # Streamlit dropped the widget's state
+            _apply(link, known)
         if link.default is not None:
             st.session_state.setdefault(link.key, link.default)
         if link.key in st.session_state:
@@ -142,15 +143,17 @@ def write_links(page: str, links: Sequence[Link]) -> None:
     st.session_state.setdefault(_REMEMBERED_KEY, {})[page] = written
 
 
-def newly_linked(key: str) -> str | None:
-    """The text a link put under ``key`` that the page has not taken yet, once; None otherwise.
+def newly_linked(key: str, widget: str) -> str | None:
+    """The text a link put under ``key`` that the page's ``widget`` has not taken yet; None otherwise.
 
     For a linked value that seeds widgets rather than being one (the step-by-step place, a typed stack):
     the page moves its widgets to it when this returns it, and calls ``keep_linked`` when the student's
-    own change becomes the linked value, so it is not taken back."""
+    own change becomes the linked value, so it is not taken back. When ``widget`` has no state (the page's
+    first run, or a return from another page, after which Streamlit has dropped it), the value is given
+    again."""
     given = str(st.session_state.get(key) or "")
     taken: dict[str, str] = st.session_state.setdefault(_TAKEN_KEY, {})
-    if not given or taken.get(key) == given:
+    if not given or (taken.get(key) == given and widget in st.session_state):
         return None
     taken[key] = given
     return given

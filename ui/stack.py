@@ -38,6 +38,9 @@ def ready_stack_menu() -> str | None:
     A stack named by a link puts its layers in the box (the input size is the link's own); text typed
     over them (the link's ``stack``, see ``remember_typed``) then replaces them."""
     state = st.session_state
+    if TEXT_KEY not in state:  # first run, or back from another page: Streamlit dropped the box's text
+        state.pop(_LOADED_KEY, None)
+    typed = newly_linked(TYPED_KEY, TEXT_KEY)
     state.setdefault(TEXT_KEY, DEFAULT_STACK)
     for key, value in zip(SIZE_KEYS, DEFAULT_INPUT):
         state.setdefault(key, value)
@@ -46,7 +49,6 @@ def ready_stack_menu() -> str | None:
         state[_LOADED_KEY] = menu
         if menu in READY_STACKS:
             state[TEXT_KEY] = READY_STACKS[menu].text
-    typed = newly_linked(TYPED_KEY)
     if typed:
         state[TEXT_KEY] = typed
     names = [OWN, *READY_STACKS]

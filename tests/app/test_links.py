@@ -386,3 +386,18 @@ def test_a_new_output_size_puts_the_steps_back_at_its_centre():
     at.number_input(key="kl_stride").set_value(2).run()
     assert (at.number_input(key="kl_x").value, at.number_input(key="kl_y").value) == (113, 75)
     assert "Step 1 of 16**" in texts(at) and "at" not in link_of(at)
+
+
+def test_the_step_place_and_the_stack_survive_a_page_switch():
+    """Streamlit drops a widget's state when a run does not draw it: coming back, the page must still show
+    the region the student moved and the ready stack with its layers, as its link says."""
+    at = open_at("views/kernel_lab.py")
+    at.number_input(key="kl_x").set_value(100).run()
+    at.switch_page("views/architecture.py").run()
+    at.selectbox(key="arch_stack_menu").set_value("lenet5").run()
+    lenet = at.text_area(key="arch_stack").value
+    at.switch_page("views/home.py").run()
+    at.switch_page("views/architecture.py").run()
+    assert at.text_area(key="arch_stack").value == lenet and "stack" not in link_of(at)
+    at.switch_page("views/kernel_lab.py").run()
+    assert at.number_input(key="kl_x").value == 100 and link_of(at)["at"] == "100,150"

@@ -146,7 +146,7 @@ def test_a_question_card_can_be_shown_inline_on_any_page(lite0, chelsea):
 
 
 def test_a_question_with_the_same_words_about_a_new_photo_is_not_already_revealed(lite0):
-    """"What does the network think this photo shows?" reads the same for every photo: revealing it on the
+    """ "What does the network think this photo shows?" reads the same for every photo: revealing it on the
     cat must not reveal (or score) the same words asked about the coffee."""
     quiz = quiz_of("prediction")
     quiz.button(key=f"{CARD}_reveal").click().run()
