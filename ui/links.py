@@ -25,6 +25,7 @@ import streamlit as st
 
 _REMEMBERED_KEY = "links_remembered"
 _TAKEN_KEY = "links_taken"
+_GIVEN_KEY = "links_given"
 MAX_TEXT = 2000
 """The longest typed text (a custom kernel) a link may carry."""
 QR_WIDTH = 480
@@ -117,7 +118,8 @@ def sync_page_state(page: str, links: Sequence[Link]) -> None:
         given = st.query_params.get(link.param)
         known = given if given is not None else before.get(link.param)
         if given is not None and given != before.get(link.param):
-            _apply(link, given)
+            if _apply(link, given):
+                st.session_state.setdefault(_GIVEN_KEY, set()).add(link.key)
         elif link.key not in st.session_state and known is not None:  # Streamlit dropped the widget's state
             _apply(link, known)
         if link.default is not None:
@@ -165,12 +167,19 @@ def keep_linked(key: str, value: str) -> None:
     st.session_state.setdefault(_TAKEN_KEY, {})[key] = value
 
 
-def _apply(link: Link, given: str) -> None:
-    """Put a URL value into the session if it reads as a valid value; a bad one is ignored."""
+def _apply(link: Link, given: str) -> bool:
+    """Put a URL value into the session if it reads as a valid value (True); a bad one is ignored."""
     try:
         st.session_state[link.key] = link.parse(given)
     except (ValueError, KeyError, TypeError):
-        return
+        return False
+    return True
+
+
+def given_by_link(key: str) -> bool:
+    """Whether the value under ``key`` came from a link someone opened (not from this session's own
+    choices): a page's mode-dependent default (``ui.present.colormap_default``) must not replace it."""
+    return key in st.session_state.get(_GIVEN_KEY, ())
 
 
 def current_url() -> str:

@@ -15,6 +15,7 @@ from typing import Any
 import streamlit as st
 
 from ui.errors import literal
+from ui.links import given_by_link
 
 STATE_KEY = "presentation"
 TOGGLE_KEY = "presentation_toggle"
@@ -106,8 +107,8 @@ def colormap_default(key: str, usual: str, presented: str = "viridis") -> None:
     """Give the colour-map widget ``key`` its default: ``presented`` (high contrast) while presenting, else
     ``usual``; once the student picks a map (``mark_chosen``), that choice stays in both modes."""
     current = st.session_state.get(key)
-    if current is not None and current not in (usual, presented):
-        st.session_state[f"{key}_chosen"] = True  # a map neither mode would give: the student's or the link's
+    if current is not None and (current not in (usual, presented) or given_by_link(key)):
+        st.session_state[f"{key}_chosen"] = True  # the student's pick, or the link's
     if current is None or not st.session_state.get(f"{key}_chosen"):
         st.session_state[key] = presented if presenting() else usual
         st.session_state[f"{key}_chosen"] = False

@@ -401,3 +401,13 @@ def test_the_step_place_and_the_stack_survive_a_page_switch():
     assert at.text_area(key="arch_stack").value == lenet and "stack" not in link_of(at)
     at.switch_page("views/kernel_lab.py").run()
     assert at.number_input(key="kl_x").value == 100 and link_of(at)["at"] == "100,150"
+
+
+def test_a_colour_map_from_a_link_is_shown_whatever_the_mode():
+    """viridis is presentation mode's default, jet the usual one: a link naming viridis, opened on a laptop
+    (not presenting), still shows viridis and keeps it in its link."""
+    at = open_at("views/grad_cam.py", {"colormap": "viridis"})
+    assert at.selectbox(key="cam_colormap").value == "viridis"
+    assert link_of(at)["colormap"] == "viridis"
+    at.run()
+    assert at.selectbox(key="cam_colormap").value == "viridis"
