@@ -91,6 +91,8 @@ def parse_layer(number: int, text: str) -> Layer:
     """One typed layer as a Layer, or one sentence naming it (number and text) and what was expected."""
     where = f"Layer {number} {quoted(text)}"
     words = re.sub(r"\b(\d+)\s*x\s*(\d+)\b", r"\1x\2", text.lower().replace(",", " ")).split()
+    if not words:
+        raise ExplorerError(f"{where} is empty: type a layer such as 'conv 3x3 c16'.")
     kind = ALIASES.get(words[0], words[0])
     if words[0] == "input":
         raise ExplorerError(f"{where}: 'input' can only be the first line.")

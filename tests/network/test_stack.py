@@ -107,6 +107,7 @@ def test_gap_instead_of_flatten_saves_what_the_first_fc_layer_loses():
         ("conv 3x3 c" + "9" * 5000, "is too large"),
         ("input 100000x100000x100000; conv 100000x1 c100000", "more than 10^15"),
         ("conv 1;" * 501, "up to 500"),
+        ("conv 3x3; ,", "Layer 2 ',' is empty: type a layer such as 'conv 3x3 c16'"),
     ],
 )
 def test_bad_text_is_one_sentence_naming_the_line(text, message):
