@@ -20,6 +20,7 @@ from explorer.handout.lesson import build_lesson
 from explorer.handout.pdf import PAGE_TITLES, lesson_pdf
 from explorer.images import LoadedImage
 from explorer.models import DEFAULT_MODEL, MODELS
+from ui.jobs import heavy_job
 from ui.models import cached_model
 from ui.network import cached_run
 from ui.page_links import PAGES
@@ -32,13 +33,16 @@ MODEL_CHOICE_KEY = "explorer_model"
 def lesson_bytes(model_name: str, digest: str, _image: LoadedImage) -> bytes:
     """The lesson PDF of one photo (by its digest) with one network; the sanity check uses its random twin."""
     model, random_model = cached_model(model_name), cached_model(model_name, False)
-    run = cached_run(model_name, digest, _image)
-    return lesson_pdf(build_lesson(_image, model, random_model, run=run))
+    run = cached_run(model_name, digest, _image)  # a heavy job of its own when it is not cached
+    with heavy_job():  # two Grad-CAMs, whole-photo convolutions and the PDF: in line with the others
+        return lesson_pdf(build_lesson(_image, model, random_model, run=run))
 
 
 def lesson_model() -> str:
     """The network chosen on the network pages if its weights are here, else the offline default."""
     name = st.session_state.get(MODEL_CHOICE_KEY, DEFAULT_MODEL)
+    if MODEL_CHOICE_KEY in st.session_state:  # this page draws no network picker: keep the choice alive
+        st.session_state[MODEL_CHOICE_KEY] = name
     spec = MODELS.get(name)
     if spec is None or not (spec.offline or spec.weights_on_disk()):
         return DEFAULT_MODEL

@@ -29,6 +29,7 @@ from explorer.images import LoadedImage
 from explorer.live import FrameStats, LiveClassifier, LiveFrame, LiveLook, LiveStats, draw, explain_frame, newest
 from explorer.models import DEFAULT_MODEL
 from ui.charts import predictions_chart
+from ui.errors import show_error
 from ui.models import cached_model
 from ui.picker import SOURCE_CAMERA
 
@@ -190,7 +191,7 @@ def readout(context: WebRtcStreamerContext) -> None:
     result, stats, error = processor.latest() if isinstance(processor, LiveProcessor) else (None, None, None)
     with st.container(key="live_readout"):
         if error:
-            st.error(error, icon=":material/error:")
+            show_error(error)
         if result is None or stats is None:
             st.caption("Start the live camera: the network's top-5 guesses appear here and follow what it sees.")
             return
