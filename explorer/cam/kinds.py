@@ -29,10 +29,18 @@ RENAMED = {"crane bird": "crane", "maillot tank suit": "tank suit"}
 
 
 @lru_cache(maxsize=1)
+def _rows() -> tuple[tuple[str, ...], ...]:
+    return tuple(tuple(line.split("\t")) for line in TABLE.read_text(encoding="utf-8").splitlines()[1:])
+
+
+def imagenet_names() -> tuple[str, ...]:
+    """The name of each of the 1000 ImageNet classes, by class index (torchvision's names)."""
+    return tuple(row[2] for row in _rows())
+
+
 def imagenet_kinds() -> tuple[str, ...]:
     """The kind of each of the 1000 ImageNet classes, by class index."""
-    rows = [line.split("\t") for line in TABLE.read_text(encoding="utf-8").splitlines()[1:]]
-    return tuple(row[3] for row in rows)
+    return tuple(row[3] for row in _rows())
 
 
 def contrast_class(ranked: Sequence[int], class_count: int) -> int:
@@ -117,7 +125,7 @@ def build_table(wordnet: Path, names: Sequence[str]) -> str:
 
 
 if __name__ == "__main__":
-    from explorer.models.registry import imagenet_categories
+    from torchvision.models import ResNet18_Weights
 
-    TABLE.write_text(build_table(Path(sys.argv[1]), imagenet_categories()), encoding="utf-8")
+    TABLE.write_text(build_table(Path(sys.argv[1]), ResNet18_Weights.DEFAULT.meta["categories"]), encoding="utf-8")
     print(f"wrote {TABLE}")

@@ -7,14 +7,13 @@ Nothing here imports torchvision or builds a network until asked: importing torc
 torch._dynamo, sympy and triton (about 2,900 modules and 165 MB of a server's memory with the CUDA build),
 and the default model needs none of it. So the zoo's facts (parameter count, weights file, preprocessing)
 are written here, checked against torchvision's own weight metadata by ``tests/models/test_registry.py``,
-and torchvision is imported when a zoo network is built.
+the class names come from the package's ImageNet table, and torchvision is imported when a zoo network is
+built.
 """
 
 from __future__ import annotations
 
-import ast
 import importlib
-import importlib.util
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -23,6 +22,7 @@ from pathlib import Path
 
 from torch import nn
 
+from explorer.cam.kinds import imagenet_names
 from explorer.errors import ExplorerError
 from explorer.models.efficientnet_lite import PIXEL_MEAN, PIXEL_STD, EfficientNetLite0, lite0_weights_path
 from explorer.models.preprocessing import Preprocessing
@@ -36,30 +36,11 @@ ZOO_WEIGHTS = "https://download.pytorch.org/models/"
 """Where torchvision's published ImageNet weights are."""
 
 
-def _torchvision_categories() -> list[str] | None:
-    """The list torchvision ships in ``torchvision/models/_meta.py``, read without importing torchvision."""
-    found = importlib.util.find_spec("torchvision")
-    if found is None or not found.submodule_search_locations:
-        return None
-    source = Path(next(iter(found.submodule_search_locations)), "models", "_meta.py")
-    try:
-        tree = ast.parse(source.read_text(encoding="utf-8"))
-    except (OSError, SyntaxError, ValueError):
-        return None
-    for node in tree.body:
-        if isinstance(node, ast.Assign) and [getattr(t, "id", None) for t in node.targets] == ["_IMAGENET_CATEGORIES"]:
-            return list(ast.literal_eval(node.value))
-    return None
-
-
 @lru_cache(maxsize=1)
 def imagenet_categories() -> tuple[str, ...]:
-    """The 1000 ImageNet-1k class names, as shipped inside torchvision (the public route if the file moves)."""
-    names = _torchvision_categories()
-    if names is None or len(names) != 1000:
-        tv = importlib.import_module("torchvision.models")
-        names = tv.ResNet18_Weights.DEFAULT.meta["categories"]
-    return tuple(names)
+    """The 1000 ImageNet-1k class names: torchvision's list, as the package's ImageNet table
+    (``explorer/cam/imagenet_kinds.tsv``) holds it."""
+    return imagenet_names()
 
 
 def _same_keys(state: StateDict) -> StateDict:

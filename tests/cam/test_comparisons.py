@@ -8,6 +8,7 @@ import pytest
 import torch
 from torch import nn
 from torchvision.datasets import Imagenette
+from torchvision.models import ResNet18_Weights
 
 from explorer.cam.gradients import layer_gradients
 from explorer.cam.kinds import TABLE, contrast_class, imagenet_kinds
@@ -15,7 +16,6 @@ from explorer.cam.maps import on_one_scale
 from explorer.cam.methods import GRADIENT_METHODS, cams_from_gradients, compute_cams
 from explorer.cam.score_cam import BATCH_SIZE, MAX_CHANNELS
 from explorer.errors import ExplorerError
-from explorer.models.registry import imagenet_categories
 
 TABLE_ROWS = [line.split("\t") for line in TABLE.read_text().splitlines()[1:]]
 
@@ -30,7 +30,7 @@ def test_the_kinds_table_names_imagenets_own_synsets():
     by_wnid = {row[1]: row[2] for row in TABLE_ROWS}
     for wnid, names in Imagenette._WNID_TO_CLASS.items():
         assert by_wnid[wnid].lower() in {name.lower() for name in names}
-    assert [row[2] for row in TABLE_ROWS] == list(imagenet_categories())
+    assert [row[2] for row in TABLE_ROWS] == ResNet18_Weights.DEFAULT.meta["categories"]
 
 
 def test_cats_are_one_kind_and_dogs_another():
