@@ -16,9 +16,11 @@ CANDIDATES = 10
 
 
 def least_alike(cams: CamSet, reference: int) -> int:
-    """The class of ``cams`` (other than ``reference``) whose map is least correlated with ``reference``'s."""
+    """The class of ``cams`` (other than ``reference``) whose map is least correlated with ``reference``'s;
+    a blank map (correlation 0 by convention) is passed over while any other class has a map to show."""
     others = [index for index in cams.classes if index != reference]
     if not others:
         raise ExplorerError("There is no other class to compare the top class with.")
+    others = [index for index in others if not cams.is_zero(index)] or others
     target = cams.map_for(reference)
     return min(others, key=lambda index: map_similarity(target, cams.map_for(index)))

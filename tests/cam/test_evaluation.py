@@ -82,3 +82,25 @@ def test_the_blur_that_hides_regions_is_torchvisions_gaussian_blur(chelsea, lite
     ours = gaussian_blur(photo, size, sigma)
     assert ours.shape == photo.shape
     assert torch.allclose(ours, reference(photo, [size, size], [sigma, sigma]), atol=1e-5)
+
+
+def test_the_contrasting_class_is_never_a_blank_map_while_another_has_one():
+    """A blank map correlates 0 with anything, below every real map here: it must not be picked as the
+    class "least like" the top one (the lesson and the quiz would show an empty overlay)."""
+    from explorer.cam.contrast import least_alike
+    from explorer.cam.methods import CamSet
+
+    top = np.zeros((4, 4))
+    top[:2] = 1.0
+    alike, unlike, blank = top.copy(), top[::-1].copy(), np.zeros((4, 4))
+    unlike[:2] += 0.5  # mostly opposite, but correlated a little: -0.5 < corr < 0
+    raw = np.stack([top, alike, unlike, blank])
+    cams = CamSet("Grad-CAM", "layer", (0, 1, 2, 3), raw, np.full(4, 0.25), raw)
+    assert map_similarity(top, blank) == 0.0 and map_similarity(top, unlike) < 0
+    assert least_alike(cams, 0) == 2
+    positive = raw.copy()
+    positive[2] = top + np.eye(4)  # now every real map correlates positively, the blank one at 0
+    cams = CamSet("Grad-CAM", "layer", (0, 1, 2, 3), positive, np.full(4, 0.25), positive)
+    assert least_alike(cams, 0) in (1, 2)
+    only_blank = CamSet("Grad-CAM", "layer", (0, 3), raw[[0, 3]], np.full(2, 0.5), raw[[0, 3]])
+    assert least_alike(only_blank, 0) == 3
