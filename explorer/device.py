@@ -12,7 +12,7 @@ from functools import lru_cache
 
 import torch
 
-from explorer.errors import ExplorerError
+from explorer.errors import ExplorerError, quoted
 
 ENV_VAR = "EXPLORER_DEVICE"
 _CUDA_NAME = re.compile(r"cuda(?::(\d{1,4}))?")
@@ -41,35 +41,29 @@ def choose_device(requested: str | None = None) -> DeviceChoice:
     falls back to the CPU, and ``problem`` says so in one sentence.
     """
     raw = requested or os.environ.get(ENV_VAR, "") or "auto"
-    wanted = raw.strip().lower()
+    wanted, asked = raw.strip().lower(), f"{ENV_VAR}={quoted(raw, 40)}"
     if wanted == "cpu":
         return DeviceChoice(torch.device("cpu"), "CPU", f"{ENV_VAR}=cpu asked for the CPU")
     match = _CUDA_NAME.fullmatch(wanted)
     if wanted != "auto" and match is None:
-        return _cpu_because(f"{ENV_VAR}={_shown(raw)} is not a device (use cpu, cuda or cuda:N)")
+        return _cpu_because(f"{asked} is not a device (use cpu, cuda or cuda:N)")
     if not torch.cuda.is_available():
         if wanted == "auto":
             return DeviceChoice(torch.device("cpu"), "CPU", "no CUDA device is available")
-        return _cpu_because(f"{ENV_VAR}={_shown(raw)} asked for CUDA but no CUDA device is available")
+        return _cpu_because(f"{asked} asked for CUDA but no CUDA device is available")
     try:
         count = torch.cuda.device_count()
         index = int(match.group(1)) if match and match.group(1) else torch.cuda.current_device()
         if index >= count:
-            return _cpu_because(f"{ENV_VAR}={_shown(raw)} asked for CUDA device {index} but this machine has {count}")
+            return _cpu_because(f"{asked} asked for CUDA device {index} but this machine has {count}")
         name = torch.cuda.get_device_name(index)
     except (RuntimeError, AssertionError) as error:
-        return _cpu_because(f"the CUDA device could not be started ({_shown(str(error))})")
+        return _cpu_because(f"the CUDA device could not be started ({quoted(str(error), 40)})")
     return DeviceChoice(torch.device("cuda", index), name, "a CUDA device is available")
 
 
 def _cpu_because(why: str) -> DeviceChoice:
     return DeviceChoice(torch.device("cpu"), "CPU", why, problem=f"{why}, so the CPU computes instead.")
-
-
-def _shown(text: str, longest: int = 40) -> str:
-    """User-set text quoted for a message, cut short and on one line."""
-    flat = " ".join(text.split())
-    return repr(flat if len(flat) <= longest else flat[: longest - 3] + "...")
 
 
 @lru_cache(maxsize=1)

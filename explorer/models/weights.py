@@ -28,7 +28,7 @@ from typing import BinaryIO
 
 import torch
 
-from explorer.errors import ExplorerError
+from explorer.errors import ExplorerError, quoted
 
 MIRROR_ENV = "EXPLORER_WEIGHTS_MIRROR"
 ProgressCallback = Callable[[int, int | None], None]
@@ -84,8 +84,7 @@ def mirrored(url: str) -> str:
     if not mirror:
         return url
     if urllib.parse.urlparse(mirror).scheme.lower() not in SCHEMES or "://" not in mirror:
-        shown = mirror if len(mirror) <= 60 else mirror[:57] + "..."
-        raise ExplorerError(f"{MIRROR_ENV} must be an http:// or https:// address, not '{shown}'.")
+        raise ExplorerError(f"{MIRROR_ENV} must be an http:// or https:// address, not {quoted(mirror, 60)}.")
     return mirror + urllib.parse.urlparse(url).path
 
 
