@@ -37,7 +37,8 @@ PRESENT_GROWTH = 1.35
 PRESENT_MAX_HEIGHT = 640
 
 
-def _layout(figure: go.Figure, title: str | None, height: int, margin: dict[str, int] | None = None) -> go.Figure:
+def chart_layout(figure: go.Figure, title: str | None, height: int, margin: dict[str, int] | None = None) -> go.Figure:
+    """Every chart's title, height, fonts and margins, restyled for a projector while presenting."""
     figure.update_layout(
         title={"text": title, "font": {"size": TITLE_FONT}} if title else None,
         height=height,
@@ -126,7 +127,7 @@ def number_grid(
         )
     figure.update_yaxes(autorange="reversed", showticklabels=False, scaleanchor="x")
     figure.update_xaxes(showticklabels=False)
-    return _layout(figure, title, height)
+    return chart_layout(figure, title, height)
 
 
 def value_histogram(counts: np.ndarray, edges: np.ndarray, channels: Sequence[str]) -> go.Figure:
@@ -141,7 +142,7 @@ def value_histogram(counts: np.ndarray, edges: np.ndarray, channels: Sequence[st
         if edges[0] <= edge <= edges[-1]:
             figure.add_vline(x=edge, line_dash="dash", annotation_text=str(edge), annotation_font_size=FONT)
     figure.update_layout(barmode="overlay", xaxis_title="output value", yaxis_title="pixels")
-    return _layout(figure, "Histogram of output values", 320, {"l": 10, "r": 10, "t": 40, "b": 10})
+    return chart_layout(figure, "Histogram of output values", 320, {"l": 10, "r": 10, "t": 40, "b": 10})
 
 
 def weight_histogram(edges: np.ndarray, counts: np.ndarray, title: str) -> go.Figure:
@@ -157,7 +158,7 @@ def weight_histogram(edges: np.ndarray, counts: np.ndarray, title: str) -> go.Fi
         )
     )
     figure.update_layout(xaxis={"title": "weight value"}, yaxis={"title": "count"}, bargap=0)
-    return _layout(figure, title, 320, {"l": 10, "r": 10, "t": 50, "b": 40})
+    return chart_layout(figure, title, 320, {"l": 10, "r": 10, "t": 50, "b": 40})
 
 
 def predictions_chart(predictions: Sequence[Prediction]) -> go.Figure:
@@ -175,7 +176,7 @@ def predictions_chart(predictions: Sequence[Prediction]) -> go.Figure:
         )
     )
     figure.update_layout(xaxis={"title": "probability (%)", "range": [0, max(100 * top[-1].prob * 1.15, 5)]})
-    return _layout(figure, None, 60 + 44 * len(top), {"l": 10, "r": 10, "t": 10, "b": 40})
+    return chart_layout(figure, None, 60 + 44 * len(top), {"l": 10, "r": 10, "t": 10, "b": 40})
 
 
 def value_heatmap(values: np.ndarray, title: str, colorscale: str = "viridis", zmid: float | None = None) -> go.Figure:
@@ -192,7 +193,7 @@ def value_heatmap(values: np.ndarray, title: str, colorscale: str = "viridis", z
     figure.update_layout(
         yaxis={"autorange": "reversed", "scaleanchor": "x", "constrain": "domain"}, xaxis={"constrain": "domain"}
     )
-    return _layout(figure, title, int(min(640, max(280, 520 * height / max(width, 1)))))
+    return chart_layout(figure, title, int(min(640, max(280, 520 * height / max(width, 1)))))
 
 
 def display_photo(image: LoadedImage, side: int = 900) -> np.ndarray:
@@ -232,7 +233,9 @@ def cam_overlay(
     )
     figure.update_xaxes(visible=False, range=[0, width], constrain="domain")
     figure.update_yaxes(visible=False, range=[height, 0], scaleanchor="x")
-    return _layout(figure, title, int(min(560, max(280, 480 * height / width + 60))), {"l": 0, "r": 0, "t": 48, "b": 0})
+    return chart_layout(
+        figure, title, int(min(560, max(280, 480 * height / width + 60))), {"l": 0, "r": 0, "t": 48, "b": 0}
+    )
 
 
 def faithfulness_chart(labels: Sequence[str], values: Sequence[float], class_name: str) -> go.Figure:
@@ -240,7 +243,7 @@ def faithfulness_chart(labels: Sequence[str], values: Sequence[float], class_nam
     colours = ["#4c78a8", "#e45756"] + ["#bab0ac"] * (len(values) - 2)
     figure = go.Figure(go.Bar(x=list(labels), y=list(values), marker_color=colours, texttemplate="%{y:.1%}"))
     figure.update_layout(yaxis={"title": f"p({class_name})", "tickformat": ".0%"})
-    return _layout(figure, None, 420, {"l": 10, "r": 10, "t": 30, "b": 10})
+    return chart_layout(figure, None, 420, {"l": 10, "r": 10, "t": 30, "b": 10})
 
 
 def colour_window(window: np.ndarray, title: str, highlight: tuple[int, int, int, int], height: int = 420) -> go.Figure:
@@ -254,4 +257,4 @@ def colour_window(window: np.ndarray, title: str, highlight: tuple[int, int, int
     )
     figure.update_xaxes(showticklabels=False)
     figure.update_yaxes(showticklabels=False, scaleanchor="x")
-    return _layout(figure, title, height)
+    return chart_layout(figure, title, height)

@@ -15,7 +15,7 @@ import numpy as np
 import plotly.graph_objects as go
 
 from explorer.models.lenet import LenetRun, UnitStory, flat_to_map
-from ui.charts import BAR_COLOUR, CELL_FONT_SMALL, FONT, PRESENT_FONT, for_presentation
+from ui.charts import BAR_COLOUR, CELL_FONT_SMALL, FONT, PRESENT_FONT, chart_layout, for_presentation
 from ui.present import presenting
 
 HEIGHT = 188.0
@@ -27,6 +27,7 @@ BAR_LENGTH = 20.0
 HIGHLIGHT = "#ffbf00"
 PRESENT_LABEL_RISE = 12.0
 """In presentation mode the stage names alternate between two rows this far apart (data units)."""
+CLOSE_MARGIN = {"l": 4, "r": 4, "t": 40, "b": 4}
 PRESENT_CLOSE_UP = 1.4
 """Projected, the close-ups of one unit (its pixels, its weights) are this much taller before
 ``for_presentation`` grows them, so a 5x5 grid's numbers fit their cells at 24 px."""
@@ -244,21 +245,13 @@ def lenet_figure(run: LenetRun, story: UnitStory | None = None, height: int = 45
 
 
 def _small_layout(figure: go.Figure, title: str, height: int) -> go.Figure:
-    """Title, size and fonts of a close-up; projected, its grids (5x5 at most) are taller and their numbers
-    24 px, black or white for contrast with the cell."""
-    figure.update_layout(
-        title={"text": title, "font": {"size": FONT}},
-        height=height,
-        margin={"l": 4, "r": 4, "t": 36, "b": 4},
-        font={"size": FONT},
-        hoverlabel={"font": {"size": FONT}},
-    )
-    if not presenting():
-        return figure
-    figure.update_layout(height=round(height * PRESENT_CLOSE_UP))
-    figure = for_presentation(figure)
-    for trace in figure.select_traces({"type": "heatmap"}):
-        trace.textfont = {"size": PRESENT_FONT}  # and no fixed colour: Plotly picks black or white per cell
+    """The charts' one layout (``ui.charts.chart_layout``) with close margins; projected, the close-up's grids
+    (5x5 at most) are taller and their numbers 24 px, black or white for contrast with the cell."""
+    projected = presenting()
+    figure = chart_layout(figure, title, round(height * PRESENT_CLOSE_UP) if projected else height, CLOSE_MARGIN)
+    if projected:
+        for trace in figure.select_traces({"type": "heatmap"}):
+            trace.textfont = {"size": PRESENT_FONT}  # and no fixed colour: Plotly picks black or white per cell
     return figure
 
 
