@@ -12,7 +12,6 @@ import numpy as np
 
 from explorer.kernels.convolution import ConvOptions, apply_kernel, output_sizes, source_image
 from explorer.kernels.display import display_image
-from explorer.kernels.parsing import custom_kernel
 from explorer.kernels.presets import PRESETS, get_preset
 from explorer.kernels.steps import convolution_step, pool
 from explorer.kernels.whole import whole_numbers
@@ -41,15 +40,14 @@ def _size(width: int, height: int) -> str:
 
 def output_size(source: QuizSource, rng: random.Random) -> Question:
     """'This KxK kernel with stride S and P padding on a W x H photo: what is the output size?'"""
-    pixels = source.image.to_array()
-    height, width = pixels.shape[:2]
+    width, height = source.image.size
     size, stride = rng.choice((3, 5, 7)), rng.choice((2, 3, 4))
     padding = rng.choice(("same", "valid")) if min(height, width) >= size else "same"
     options = ConvOptions(stride=stride, padding=padding)
-    result = apply_kernel(pixels, custom_kernel(np.ones((size, size))), options)
-    out_h, out_w = result.values.shape[:2]
-    other = ConvOptions(stride=stride, padding="valid" if padding == "same" else "same")
     square = (size, size)
+    sizes = output_sizes(height, width, square, options)  # the formulas the Kernel lab's convolution uses
+    out_h, out_w = (axis.output for axis in sizes)
+    other = ConvOptions(stride=stride, padding="valid" if padding == "same" else "same")
     slips = [
         output_sizes(height, width, square, other),
         output_sizes(height, width, square, ConvOptions(padding=padding)),
@@ -58,7 +56,7 @@ def output_size(source: QuizSource, rng: random.Random) -> Question:
     distractors += [_size(max(1, out_w - 1), max(1, out_h - 1)), _size(width // stride, height // stride)]
     distractors += [_size(out_w + 1, out_h + 1), _size(out_w + 2, out_h + 2)]
     truth = _size(out_w, out_h)
-    formulas = "; ".join(axis.formula() for axis in reversed(result.sizes))
+    formulas = "; ".join(axis.formula() for axis in reversed(sizes))
     return Question(
         "output_size",
         f"A {size}x{size} kernel slides over this {width} x {height} photo with stride {stride} and "
