@@ -9,9 +9,6 @@ from pathlib import Path
 from explorer.cli.common import check_suffix, load_image_and_model, network_command, write_output
 from explorer.errors import ExplorerError
 
-RANDOM_SEED = 0
-"""The random-weights network of the sanity check is seeded, so the same photo gives the same hand-out."""
-
 
 def register(commands: argparse._SubParsersAction) -> None:
     """Add ``lesson`` to ``python -m explorer``."""
@@ -43,8 +40,6 @@ def check_writable(path: Path) -> None:
 
 def write_lesson(args: argparse.Namespace) -> int:
     """Build the lesson for the photo and write it as a PDF; print what its pages hold."""
-    import torch
-
     from explorer.handout.lesson import build_lesson
     from explorer.handout.pdf import PAGE_TITLES, lesson_pdf
     from explorer.models import load_model
@@ -52,7 +47,6 @@ def write_lesson(args: argparse.Namespace) -> int:
     check_suffix(args.out, {".pdf": "the hand-out"}, "--out")
     check_writable(args.out)
     image, model = load_image_and_model(args)
-    torch.manual_seed(RANDOM_SEED)
     random_model = load_model(model.name, pretrained=False)
     data = lesson_pdf(build_lesson(image, model, random_model, args.wrong_class))
     write_output(args.out, lambda path: path.write_bytes(data))

@@ -21,6 +21,9 @@ from explorer.errors import ExplorerError
 from explorer.models.registry import DEFAULT_MODEL, ModelSpec, get_spec
 from explorer.models.weights import ProgressCallback, discard, ensure_weights
 
+RANDOM_WEIGHTS_SEED = 0
+"""The seed of a network built with ``pretrained=False``: one random twin per architecture, not one per call."""
+
 
 @dataclass(frozen=True, eq=False)
 class LoadedModel:
@@ -103,10 +106,16 @@ def load_model(
     device: torch.device | None = None,
     progress: ProgressCallback | None = None,
 ) -> LoadedModel:
-    """Build ``name`` (downloading its weights first if needed) in eval mode on ``device``, frozen."""
+    """Build ``name`` (downloading its weights first if needed) in eval mode on ``device``, frozen.
+
+    ``pretrained=False`` gives the same random weights on every call (seed ``RANDOM_WEIGHTS_SEED``), so the
+    sanity check's random-weights map is the same in the app, in a hand-out and from the command line.
+    """
     spec = get_spec(name)
     device = device or default_device().device
-    module = spec.architecture()
+    with torch.random.fork_rng(devices=[]):  # the caller's random numbers go on as if nothing was drawn
+        torch.manual_seed(RANDOM_WEIGHTS_SEED)
+        module = spec.architecture()
     if pretrained:
         load_weights(spec, module, progress)
     module.eval().requires_grad_(False)
