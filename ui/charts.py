@@ -84,52 +84,6 @@ def number_text(value: float) -> str:
     return f"{value:.2f}" if abs(value) < 1000 else f"{value:.0f}"
 
 
-def number_grid(
-    values: np.ndarray,
-    title: str,
-    signed: bool = True,
-    highlight: tuple[int, int, int, int] | None = None,
-    blank: np.ndarray | None = None,
-    height: int = 340,
-) -> go.Figure:
-    """A heatmap with each cell's number written on it (rows top to bottom); ``blank`` hides cells not yet computed."""
-    shown = np.where(blank, np.nan, values) if blank is not None else values
-    text = [["" if np.isnan(v) else number_text(v) for v in row] for row in shown]
-    many = values.shape[0] * values.shape[1] > 15 * 15
-    limit = float(np.nanmax(np.abs(values))) if values.size else 1.0
-    scale = (
-        {"colorscale": "RdBu", "reversescale": True, "zmid": 0, "zmin": -(limit or 1), "zmax": limit or 1}
-        if signed
-        else {"colorscale": "gray", "zmin": 0, "zmax": 255}
-    )
-    figure = go.Figure(
-        go.Heatmap(
-            z=shown,
-            text=None if many else text,
-            texttemplate=None if many else "%{text}",
-            textfont={"size": FONT if values.shape[1] <= 9 else CELL_FONT_SMALL},
-            showscale=False,
-            hovertemplate="row %{y}, col %{x}: %{z}<extra></extra>",
-            xgap=1,
-            ygap=1,
-            **scale,
-        )
-    )
-    if highlight is not None:
-        top, left, bottom, right = highlight
-        figure.add_shape(
-            type="rect",
-            x0=left - 0.5,
-            x1=right + 0.5,
-            y0=top - 0.5,
-            y1=bottom + 0.5,
-            line={"color": "#ffbf00", "width": 4},
-        )
-    figure.update_yaxes(autorange="reversed", showticklabels=False, scaleanchor="x")
-    figure.update_xaxes(showticklabels=False)
-    return chart_layout(figure, title, height)
-
-
 def value_histogram(counts: np.ndarray, edges: np.ndarray, channels: Sequence[str]) -> go.Figure:
     """Bars of how many output values fall in each range, one colour per channel, 0 and 255 marked."""
     centres, width = (edges[:-1] + edges[1:]) / 2, edges[1] - edges[0]
@@ -244,17 +198,3 @@ def faithfulness_chart(labels: Sequence[str], values: Sequence[float], class_nam
     figure = go.Figure(go.Bar(x=list(labels), y=list(values), marker_color=colours, texttemplate="%{y:.1%}"))
     figure.update_layout(yaxis={"title": f"p({class_name})", "tickformat": ".0%"})
     return chart_layout(figure, None, 420, {"l": 10, "r": 10, "t": 30, "b": 10})
-
-
-def colour_window(window: np.ndarray, title: str, highlight: tuple[int, int, int, int], height: int = 420) -> go.Figure:
-    """An RGB block of input pixels (rows x cols x 3, 0..255) with the kernel's window outlined in yellow."""
-    figure = go.Figure(
-        go.Image(z=np.clip(window, 0, 255).astype(np.uint8), hovertemplate="row %{y}, col %{x}: %{z}<extra></extra>")
-    )
-    top, left, bottom, right = highlight
-    figure.add_shape(
-        type="rect", x0=left - 0.5, x1=right + 0.5, y0=top - 0.5, y1=bottom + 0.5, line={"color": "#ffbf00", "width": 4}
-    )
-    figure.update_xaxes(showticklabels=False)
-    figure.update_yaxes(showticklabels=False, scaleanchor="x")
-    return chart_layout(figure, title, height)

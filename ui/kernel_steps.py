@@ -16,9 +16,10 @@ from explorer.kernels.steps import (
     pool,
     window_origin,
 )
-from ui.charts import NO_TOOLBAR, colour_window, number_grid, number_text
+from ui.charts import number_text
 from ui.kernel_lab import cached_pool
 from ui.links import keep_linked, newly_linked
+from ui.number_tables import colour_table, number_table, show_table
 from ui.present import secondary_controls
 from ui.stepper import SECOND_KEYS, step_buttons
 
@@ -144,9 +145,9 @@ def draw_window(result: KernelResult, region: Region, row: int, col: int, channe
     box = (r0, c0, r0 + opts.effective_size(k_h) - 1, c0 + opts.effective_size(k_w) - 1)
     title = f"Input from row {top}, col {left}"
     if result.kernel.is_3d:
-        picture = colour_window(np.stack([w for w, _, _ in windows], axis=2), title + " (R, G, B)", box)
+        picture = colour_table(np.stack([w for w, _, _ in windows], axis=2), title + " (R, G, B)", box, f"{key}_window")
     else:
-        picture = number_grid(window, title, signed=False, highlight=box, height=420)
+        picture = number_table(window, title, signed=False, highlight=box, name=f"{key}_window")
     region_values = result.values[
         region.top : region.top + region.height, region.left : region.left + region.width, channel
     ].astype(np.float64)
@@ -154,12 +155,11 @@ def draw_window(result: KernelResult, region: Region, row: int, col: int, channe
     not_yet = (np.arange(region_values.size) > index).reshape(region_values.shape)
     here = (row - region.top, col - region.left)
     first, second = st.columns(2)
-    first.plotly_chart(picture, key=f"{key}_window", config=NO_TOOLBAR)
-    second.plotly_chart(
-        number_grid(region_values, "Output region so far", blank=not_yet, highlight=(*here, *here), height=420),
-        key=f"{key}_out",
-        config=NO_TOOLBAR,
+    show_table(picture, first)
+    so_far = number_table(
+        region_values, "Output region so far", blank=not_yet, highlight=(*here, *here), name=f"{key}_out"
     )
+    show_table(so_far, second)
 
 
 def draw_step(result: KernelResult, region: Region, index: int, channel: int, key: str) -> None:
@@ -176,13 +176,9 @@ def draw_step(result: KernelResult, region: Region, index: int, channel: int, ke
         label = f"{name} " if name else ""
         patch_label = f"{name.title()} input patch" if result.kernel.is_3d else "Input patch"
         patch_col, weight_col, product_col = st.columns(3)
-        patch_col.plotly_chart(
-            number_grid(patch, patch_label, signed=False), key=f"{key}_patch{part}", config=NO_TOOLBAR
-        )
-        weight_col.plotly_chart(
-            number_grid(weights, f"× {label}kernel{flipped}"), key=f"{key}_w{part}", config=NO_TOOLBAR
-        )
-        product_col.plotly_chart(number_grid(products, f"= {label}products"), key=f"{key}_p{part}", config=NO_TOOLBAR)
+        show_table(number_table(patch, patch_label, signed=False, name=f"{key}_patch{part}"), patch_col)
+        show_table(number_table(weights, f"× {label}kernel{flipped}", name=f"{key}_w{part}"), weight_col)
+        show_table(number_table(products, f"= {label}products", name=f"{key}_p{part}"), product_col)
     st.markdown(sum_sentence(step, names, result.kernel.combine))
     st.success(
         f"Output at row {row}, column {col} = **{number_text(step.value)}** "
@@ -249,10 +245,10 @@ def draw_pooling(
     ].astype(np.float32)
     if values.shape[0] >= size[0] and values.shape[1] >= size[1]:
         cells = st.columns(3)
-        cells[0].plotly_chart(number_grid(values, "Region"), key="kl_pool_region", config=NO_TOOLBAR)
+        show_table(number_table(values, "Region", name="kl_pool_region"), cells[0])
         for column, kind, key in zip(cells[1:], ("max", "average"), ("kl_pool_max", "kl_pool_avg")):
             pooled = pool(values, kind, size, stride)
-            column.plotly_chart(number_grid(pooled, f"{kind.title()} pool {name}"), key=key, config=NO_TOOLBAR)
+            show_table(number_table(pooled, f"{kind.title()} pool {name}", name=key), column)
     else:
         st.caption(f"Pick a region at least {size[0]} rows by {size[1]} columns to pool it with this window.")
     height, width = result.values.shape[:2]

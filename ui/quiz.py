@@ -16,10 +16,10 @@ import streamlit as st
 from explorer.images import LoadedImage
 from explorer.models import LoadedModel
 from explorer.quiz import KINDS, Question, QuizSource, kind_for, make_question
-from ui.charts import NO_TOOLBAR, number_grid
 from ui.errors import literal
 from ui.grad_cam import cams
 from ui.network import cached_run
+from ui.number_tables import number_table, show_table
 from ui.present import presenting
 
 SEED_KEY, NUMBER_KEY, SCORE_KEY, QUESTION_KEY, KINDS_KEY = (
@@ -84,9 +84,7 @@ def _show_material(question: Question) -> None:
             column.image(picture.pixels, caption=picture.caption, width="stretch")
     if question.tables:
         for column, table in zip(st.columns(max(2, len(question.tables))), question.tables):
-            height = 80 + 52 * table.values.shape[0]
-            figure = number_grid(table.values, table.caption, signed=not table.pixels, height=height)
-            column.plotly_chart(figure, config=NO_TOOLBAR, width="stretch")
+            show_table(number_table(table.values, table.caption, signed=not table.pixels), column)
 
 
 def question_card(question: Question, key: str, on_reveal: Callable[[bool], None] | None = None) -> bool:

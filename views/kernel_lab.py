@@ -9,12 +9,13 @@ from explorer.kernels.display import DISPLAY_MODES, display_image, symmetric_lim
 from explorer.kernels.presets import Kernel
 from explorer.kernels.steps import make_region
 from explorer.models import DEFAULT_MODEL
-from ui.charts import NO_TOOLBAR, number_grid, number_text, value_histogram
+from ui.charts import number_text, value_histogram
 from ui.errors import user_errors
 from ui.handout import ExportPanel, export_button
 from ui.kernel_lab import cached_histogram, cached_result, colour_picker, kernel_picker, options_picker
 from ui.kernel_steps import draw_pooling, play_or_show, region_pickers, step_controls
 from ui.models import cached_model
+from ui.number_tables import number_table, show_table
 from ui.page_links import keep_in_link, rewrite_link
 from ui.picker import require_image
 from ui.present import presentation_mode, secondary_controls
@@ -35,12 +36,9 @@ def kernel_section() -> tuple[Kernel, ConvOptions]:
         options = options_picker(color)
     with kernel_view:
         names, (k_h, k_w) = kernel.grid_names(), kernel.shape
-        height = 220 if kernel.is_3d else 300
         for index, (name, grid) in enumerate(zip(names, kernel.arrays())):
             title = f"{kernel.name}: {name} kernel" if name else f"{kernel.name} kernel"
-            st.plotly_chart(
-                number_grid(grid, f"{title} ({k_h}x{k_w})", height=height), key=f"kl_kernel_{index}", config=NO_TOOLBAR
-            )
+            show_table(number_table(grid, f"{title} ({k_h}x{k_w})", name=f"kl_kernel_{index}"))
         if kernel.is_3d:
             st.markdown(
                 f"Bias b = **{number_text(kernel.bias)}**. One {k_h}x{k_w}x3 filter, one output map: what one output "

@@ -8,7 +8,10 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from dataclasses import dataclass
+from html.parser import HTMLParser
 
+import numpy as np
 import pytest
 import torch
 from streamlit.testing.v1 import AppTest
@@ -41,6 +44,61 @@ def bare_markdown(markdown: str) -> str:
     """What is left of ``markdown`` outside code spans once every escaped character is taken out: any
     Markdown mark still in it would be read as Markdown."""
     return re.sub(r"\\.", "", CODE_SPAN.sub(" ", markdown))
+
+
+@dataclass
+class Grid:
+    """A table of numbers as the page drew it: its title and its cells' texts, row by row."""
+
+    title: str
+    cells: list[list[str]]
+
+    def numbers(self) -> np.ndarray:
+        """The cells as numbers (a blank cell, not computed yet, is NaN)."""
+        return np.array([[float(text) if text else np.nan for text in row] for row in self.cells])
+
+
+class GridReader(HTMLParser):
+    """Reads the tables of ``ui.number_tables`` back out of the HTML the page sent."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.grids: dict[str, Grid] = {}
+        self._name: str | None = None
+        self._where = ""
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        found = dict(attrs)
+        if tag == "div" and found.get("data-grid"):
+            self._name = found["data-grid"]
+            self.grids[self._name] = Grid("", [])
+        elif self._name is not None and (tag == "td" or found.get("class") == "number-table-title"):
+            self._where = tag
+            if tag == "td":
+                self.grids[self._name].cells[-1].append("")
+        elif self._name is not None and tag == "tr":
+            self.grids[self._name].cells.append([])
+
+    def handle_endtag(self, tag: str) -> None:
+        self._where = "" if tag in ("div", "td") else self._where
+        self._name = None if tag == "table" else self._name
+
+    def handle_data(self, data: str) -> None:
+        if self._name is None or not self._where:
+            return
+        grid = self.grids[self._name]
+        if self._where == "div":
+            grid.title += data
+        else:
+            grid.cells[-1][-1] += data
+
+
+def grids(at: AppTest) -> dict[str, Grid]:
+    """Every table of numbers on the page (``ui.number_tables``), by the name the page gave it."""
+    reader = GridReader()
+    for element in at.get("html"):
+        reader.feed(element.proto.body)
+    return reader.grids
 
 
 def open_page(page: str | None = None) -> AppTest:

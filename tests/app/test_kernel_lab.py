@@ -7,7 +7,7 @@ import pytest
 
 from explorer.errors import quoted
 from explorer.images import load_sample
-from tests.app.conftest import bare_markdown, open_page, read_back
+from tests.app.conftest import bare_markdown, grids, open_page, read_back
 from ui.kernel_lab import cached_result
 
 
@@ -126,8 +126,11 @@ def test_even_and_non_square_typed_kernels_step_and_pool(lab, text, shape):
     assert f"kernel K_h x K_w = {shape[0]} x {shape[1]}" in texts(lab)
     shown, computed = step_verdict(lab)
     assert shown == pytest.approx(computed, abs=0.01)
-    charts = {chart.key for chart in lab.get("plotly_chart")}
-    assert {"kl_step_1_patch0", "kl_pool_max", "kl_pool_avg"} <= charts
+    tables = grids(lab)
+    assert {"kl_step_1_patch0", "kl_pool_max", "kl_pool_avg"} <= set(tables)
+    assert tables["kl_step_1_w0"].numbers().shape == shape
+    products = tables["kl_step_1_patch0"].numbers() * tables["kl_step_1_w0"].numbers()
+    np.testing.assert_allclose(tables["kl_step_1_p0"].numbers(), products, atol=0.006)  # written to 2 decimals
 
 
 def test_the_3d_filter_mode_sums_three_channels_plus_the_bias_in_the_steps(lab, convolutions):
@@ -135,7 +138,7 @@ def test_the_3d_filter_mode_sums_three_channels_plus_the_bias_in_the_steps(lab, 
     assert not lab.exception and not lab.error
     assert lab.selectbox(key="kl_preset_3d").value == "sobel_red_only"
     assert lab.radio(key="kl_channel").options == ["feature map"]
-    keys = {chart.key for chart in lab.get("plotly_chart")}
+    keys = set(grids(lab))
     assert {"kl_kernel_0", "kl_kernel_1", "kl_kernel_2"} <= keys
     assert {f"kl_step_0_{part}{n}" for part in ("patch", "w", "p") for n in range(3)} <= keys
     assert "output = red sum + green sum + blue sum + bias" in texts(lab)
@@ -195,8 +198,10 @@ def test_greyscale_convolves_one_channel_and_pools_it_with_a_chosen_window(lab):
     assert not lab.exception and not lab.error
     assert lab.radio(key="kl_channel").options == ["grey"]
     lab.selectbox(key="kl_pool_size").select("3x3").run()
-    charts = {chart.key for chart in lab.get("plotly_chart")}
-    assert {"kl_pool_region", "kl_pool_max", "kl_pool_avg"} <= charts
+    tables = grids(lab)
+    assert {"kl_pool_region", "kl_pool_max", "kl_pool_avg"} <= set(tables)
+    region = tables["kl_pool_region"].numbers()
+    assert tables["kl_pool_max"].numbers()[0, 0] == region[:3, :3].max()  # the first 3x3 window
     assert any("Max pooled 225x149" in caption for caption in captions(lab))  # floor((451 - 3) / 2) + 1
 
 
@@ -212,7 +217,7 @@ def test_a_padding_number_is_plugged_into_the_formula(lab):
 
 def test_convolution_mode_flips_the_kernel_in_the_steps(lab):
     lab.radio(key="kl_mode").set_value("conv").run()
-    assert any("(flipped)" in str(chart.proto) for chart in lab.get("plotly_chart"))
+    assert any("(flipped)" in grid.title for grid in grids(lab).values())
     shown, computed = step_verdict(lab)
     assert shown == pytest.approx(computed, abs=0.01)
     assert np.isfinite(shown)

@@ -35,7 +35,9 @@ def test_the_3d_filter_mode_shows_one_map_and_the_sum_of_three_channels(page, ap
     expect(page.get_by_text("output = red sum + green sum + blue sum + bias").first).to_be_visible(timeout=RERUN_MS)
     driver.wait_until_idle(page)
     for title in ("Red input patch", "Green input patch", "Blue input patch"):
-        expect(page.locator(".js-plotly-plot").filter(has_text=title)).to_have_count(1, timeout=RERUN_MS)
+        table = page.locator(".number-table").filter(has_text=title)
+        expect(table).to_have_count(1, timeout=RERUN_MS)
+        expect(table.locator("td")).to_have_count(9)  # the 3x3 patch under the window, a number in each cell
     expect(page.get_by_text("Channel for the steps")).to_be_visible(timeout=RERUN_MS)
     driver.assert_no_exception(page)
     driver.screenshot(page, "kernel_lab_3d")

@@ -17,7 +17,8 @@ TEXT_SIZES = """() => {
     const body = [...main.querySelectorAll(
         'p, li, td, th, [data-testid="stCaptionContainer"], [data-testid="stImageCaption"], '
         + '[data-testid="stWidgetLabel"] p, [data-testid="stMetricValue"] div')].filter(shown).map(size);
-    const chart = [...main.querySelectorAll('.js-plotly-plot svg text')].filter(shown).map(size);
+    const chart = [...main.querySelectorAll(
+        '.js-plotly-plot svg text, .number-table-title, .number-table td')].filter(shown).map(size);
     return {body, chart};
 }"""
 CUT_OFF = """() => {
@@ -26,7 +27,8 @@ CUT_OFF = """() => {
         '[data-testid="stMain"] [data-testid="stWidgetLabel"], [data-testid="stMain"] button p')]
         .filter((element) => element.getClientRects().length > 0 && element.scrollWidth > element.clientWidth + 1)
         .map((element) => element.textContent.trim());
-    const tables = [...document.querySelectorAll('[data-testid="stMain"] [data-testid="stTable"] *')]
+    const tables = [...document.querySelectorAll(
+        '[data-testid="stMain"] [data-testid="stTable"] *, [data-testid="stMain"] .number-table')]
         .filter((element) => element.getClientRects().length > 0 && element.scrollWidth > element.clientWidth + 1)
         .map((element) => element.scrollWidth - element.clientWidth);
     return {wide: main.scrollWidth - main.clientWidth, cut, tables};
@@ -60,10 +62,10 @@ PAGES = {
 
 
 def open_presenting(page, app_url: str, path: str, title: str) -> None:
-    """Open ``path`` with ``?present=1`` and wait for its heading, its charts and the end of its run."""
+    """Open ``path`` with ``?present=1`` and wait for its heading, its charts (or tables) and the end of its run."""
     page.goto(f"{app_url}/{path}?present=1")
     expect(page.get_by_role("heading", name=title, exact=True)).to_be_visible(timeout=180_000)
-    expect(page.locator(".js-plotly-plot svg text").first).to_be_attached(timeout=180_000)
+    expect(page.locator(".js-plotly-plot svg text, .number-table td").first).to_be_attached(timeout=180_000)
     driver.wait_until_idle(page, 300_000)
 
 
