@@ -4,14 +4,17 @@ from one pass per layer, runs Score-CAM and the grid only when asked, and compar
 from __future__ import annotations
 
 import base64
+import io
 import json
 
 import numpy as np
 import pytest
+from PIL import Image
 from streamlit.testing.v1 import AppTest
 
 from explorer.cam.kinds import imagenet_kinds
 from explorer.cam.score_cam import BATCH_SIZE, MAX_CHANNELS
+from explorer.images import load_sample
 from tests.app.conftest import open_page
 from ui import grad_cam as glue
 
@@ -126,6 +129,21 @@ def test_comparing_classes_uses_one_scale_so_an_unlikely_class_stays_faint(app):
     assert faint < 0.9
     together.set_value(False).run()
     assert np.nanmax(heat(app, 1)) == pytest.approx(1.0, abs=0.02), "each map on its own scale fills it"
+
+
+def test_the_photo_under_each_overlay_is_the_photo_sent_once_as_a_jpeg_and_spans_the_same_axes(app):
+    """Sent as pixels (``z``) Plotly paints each one with its own fillRect: 0.5 s of the browser per panel."""
+    photo = load_sample("chelsea")
+    for side in (0, 1):
+        spec = json.loads(app.get("plotly_chart")[side].proto.spec)
+        under = spec["data"][0]
+        assert under["type"] == "image" and "z" not in under
+        assert under["source"].startswith("data:image/jpeg;base64,")
+        with Image.open(io.BytesIO(base64.b64decode(under["source"].split(",", 1)[1]))) as sent:
+            assert sent.size == photo.size  # 451x300: under the 900-pixel cap, so at full size
+            difference = np.abs(np.asarray(sent.convert("RGB"), float) - photo.to_array().astype(float))
+        assert difference.mean() < 3  # the same photo, through JPEG at quality 90
+        assert (under.get("dx", 1), under.get("dy", 1)) == (1, 1)  # one photo pixel per axis unit, as the heatmap's
 
 
 def test_one_scale_is_not_offered_for_maps_of_different_methods(app):
