@@ -29,6 +29,8 @@ CELL_PX = ((5, 20), (9, 16), (None, 11))
 """The size of the numbers by the grid's width: up to 5 columns, up to 9, wider (a 15x15 kernel fits its column)."""
 PRESENT_CELL_PX = ((5, 28), (9, 24), (None, 17))
 """The same while presenting: at least the projector's 24 px, and half again the small size for wide grids."""
+COLOUR_CELL_PX = 16
+"""A colour-only table's cells are ``MIN_CELL_EM`` of this (no number to fit), smaller where its column is."""
 TITLE_PX, PRESENT_TITLE_PX = 18, 28
 MIN_CELL_EM = 1.9
 """The narrowest cell, in ems of its numbers: a one-digit cell is still a square you can point at."""
@@ -93,8 +95,9 @@ def number_table(
     present = presenting()
     cell_px = next(px for most, px in (PRESENT_CELL_PX if present else CELL_PX) if most is None or cols <= most)
     written = rows * cols <= NUMBERS_UP_TO
-    hidden = np.zeros(values.shape, bool) if blank is None else np.asarray(blank, bool) | np.isnan(values)
-    colours = iter(_colours(np.where(hidden, 0.0, values), signed))
+    missing = np.isnan(values)
+    hidden = missing if blank is None else np.asarray(blank, bool) | missing
+    colours = iter(_colours(np.where(missing, 0.0, values), signed))  # blank cells count: the scale stays put
     body, longest = [], 0
     for row in range(rows):
         cells = []
@@ -124,7 +127,7 @@ def colour_table(window: np.ndarray, title: str, highlight: tuple[int, int, int,
             tip = f"row {row}, col {col}: R {red}, G {green}, B {blue}"
             cells.append(f'<td title="{tip}" style="background:rgb({red}, {green}, {blue});{edge}"></td>')
         body.append("<tr>" + "".join(cells) + "</tr>")
-    return _framed(title, name, _sized_table(CELL_PX[1][1], pixels.shape[1], 0), body, presenting())
+    return _framed(title, name, _sized_table(COLOUR_CELL_PX, pixels.shape[1], 0), body, presenting())
 
 
 def _sized_table(cell_px: int, cols: int, longest: int) -> str:

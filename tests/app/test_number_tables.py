@@ -67,6 +67,14 @@ def test_cells_not_computed_yet_are_blank():
     ]
 
 
+def test_a_cells_colour_stays_put_while_the_steps_reveal_the_others():
+    """The output region fills cell by cell: its scale is set by every value, shown or not yet, so a cell
+    does not change colour when a larger one appears."""
+    values = np.array([[10.0, -40.0, 25.0]])
+    colours = [backgrounds(number_table(values, "t", blank=np.arange(3) > shown))[0] for shown in range(3)]
+    assert colours[0] == colours[1] == colours[2] == backgrounds(number_table(values, "t"))[0]
+
+
 def test_a_grid_too_big_to_read_shows_colours_and_keeps_each_number_in_its_tooltip():
     side = int(np.sqrt(NUMBERS_UP_TO)) + 1
     table = number_table(np.full((side, side), 7.0), "t", name="big")
