@@ -4,7 +4,7 @@ An entry says how to build the architecture (random weights), where its trained 
 (a file that ships with the install, or a torchvision URL downloaded once into torchvision's cache),
 its class names, its parameter count and its preprocessing. Adding a model is adding one entry here.
 Nothing here imports torchvision or builds a network until asked: importing torchvision also imports
-torch._dynamo, sympy and triton (about 2,900 modules and 165 MB of a server's memory with the CUDA build),
+torch._dynamo, sympy and triton (about 1,100 modules more than torch, 165 MB of a server's memory with CUDA),
 and the default model needs none of it. So the zoo's facts (parameter count, weights file, preprocessing)
 are written here, checked against torchvision's own weight metadata by ``tests/models/test_registry.py``,
 the class names come from the package's ImageNet table, and torchvision is imported when a zoo network is
