@@ -28,16 +28,17 @@ RENAMED = {"crane bird": "crane", "maillot tank suit": "tank suit"}
 """Class names that the category list changed to tell apart two ImageNet classes of the same name."""
 
 
+def _rows() -> list[list[str]]:
+    return [line.split("\t") for line in TABLE.read_text(encoding="utf-8").splitlines()[1:]]
+
+
 @lru_cache(maxsize=1)
-def _rows() -> tuple[tuple[str, ...], ...]:
-    return tuple(tuple(line.split("\t")) for line in TABLE.read_text(encoding="utf-8").splitlines()[1:])
-
-
 def imagenet_names() -> tuple[str, ...]:
     """The name of each of the 1000 ImageNet classes, by class index (torchvision's names)."""
     return tuple(row[2] for row in _rows())
 
 
+@lru_cache(maxsize=1)
 def imagenet_kinds() -> tuple[str, ...]:
     """The kind of each of the 1000 ImageNet classes, by class index."""
     return tuple(row[3] for row in _rows())

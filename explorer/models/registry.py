@@ -17,7 +17,7 @@ import importlib
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from functools import lru_cache, partial
+from functools import partial
 from pathlib import Path
 
 from torch import nn
@@ -36,7 +36,6 @@ ZOO_WEIGHTS = "https://download.pytorch.org/models/"
 """Where torchvision's published ImageNet weights are."""
 
 
-@lru_cache(maxsize=1)
 def imagenet_categories() -> tuple[str, ...]:
     """The 1000 ImageNet-1k class names: torchvision's list, as the package's ImageNet table
     (``explorer/cam/imagenet_kinds.tsv``) holds it."""
