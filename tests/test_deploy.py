@@ -10,8 +10,8 @@ import tomllib
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from explorer.cam.kinds import imagenet_names
 from explorer.models import DEFAULT_MODEL
-from explorer.models.registry import imagenet_categories
 from tests.app.conftest import open_page
 from tests.conftest import ROOT
 from ui import models as ui_models
@@ -61,12 +61,12 @@ def test_the_default_network_and_imagenet_names_load_once_per_process(monkeypatc
 
     monkeypatch.setattr(ui_models, "load_model", counting)
     ui_models._shared_model.clear()
-    names_before = imagenet_categories.cache_info().misses
+    names_before = imagenet_names.cache_info().misses
     for page in ("views/feature_maps.py", "views/grad_cam.py", "views/filters.py"):
         for _session in range(2):
             assert not open_page(page).exception
     assert loads == [DEFAULT_MODEL]
-    assert imagenet_categories.cache_info().misses - names_before <= 1
+    assert imagenet_names.cache_info().misses - names_before <= 1
 
 
 WITHOUT_TORCHVISION = """
