@@ -33,13 +33,7 @@ def reads(page, digit: str) -> None:
     expect(network(page).locator(".barlayer .point")).to_have_count(10)  # the ten softmax bars
 
 
-def test_drawing_a_seven_shows_the_prediction_and_every_map(page, app_url):
-    open_page(page, app_url, "tiny_cnn")
-    page.locator('[data-testid="stMain"]').get_by_text("Draw", exact=True).click()
-    canvas = page.locator('[data-testid="stMain"] canvas').last
-    expect(canvas).to_be_visible(timeout=60_000)
-    expect(page.get_by_role("button", name="Reset canvas & history")).to_be_attached(timeout=60_000)
-    wait_until_idle(page)
+def draw_seven(page, canvas) -> None:
     box = canvas.bounding_box()
     assert box is not None
     page.mouse.move(box["x"] + SEVEN[0][0] * box["width"], box["y"] + SEVEN[0][1] * box["height"])
@@ -47,7 +41,23 @@ def test_drawing_a_seven_shows_the_prediction_and_every_map(page, app_url):
     for x, y in SEVEN[1:]:
         page.mouse.move(box["x"] + x * box["width"], box["y"] + y * box["height"], steps=12)
     page.mouse.up()
-    reads(page, "7")
+
+
+def test_drawing_a_seven_shows_the_prediction_and_every_map(page, app_url):
+    open_page(page, app_url, "tiny_cnn")
+    page.locator('[data-testid="stMain"]').get_by_text("Draw", exact=True).click()
+    canvas = page.locator('[data-testid="stMain"] canvas').last
+    expect(canvas).to_be_visible(timeout=60_000)
+    expect(page.get_by_role("button", name="Reset canvas & history")).to_be_attached(timeout=60_000)
+    wait_until_idle(page)
+    for attempt in range(2):  # on a starved machine the canvas can miss a stroke: a person draws again
+        draw_seven(page, canvas)
+        try:
+            reads(page, "7")
+            break
+        except AssertionError:
+            if attempt:
+                raise
     assert_no_exception(page)
     for width, height in ((1440, 900), (1280, 720)):
         page.set_viewport_size({"width": width, "height": height})
