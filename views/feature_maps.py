@@ -39,14 +39,13 @@ def layer_stepper(names: list[str], run: NetworkRun) -> str:
         what="layer",
         legend=st.container(),
     )
-    return pick.selectbox(
-        "Layer",
-        names,
-        key=LAYER_KEY,
-        format_func=lambda n: (
-            f"{names.index(n) + 1}/{len(names)}  {n}  ({run.layer(n).kind}, {'x'.join(map(str, run.layer(n).shape))})"
-        ),
-    )
+    labels = {
+        layer.name: f"{number}/{len(names)}  {layer.name}  ({layer.kind}, {'x'.join(map(str, layer.shape))})"
+        for number, layer in enumerate(run.layers, start=1)
+    }
+    # The label function lives in the session's widget state for as long as the session does: it must
+    # hold these strings, not the run (tens of MB, which only the shared cache may keep).
+    return pick.selectbox("Layer", names, key=LAYER_KEY, format_func=labels.__getitem__)
 
 
 def layer_facts_table(model: LoadedModel, run: NetworkRun, layer_name: str) -> None:

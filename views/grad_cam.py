@@ -4,6 +4,7 @@ It opens with the two overlays only (the top class against the best class of ano
 pass per layer; Score-CAM, the methods x classes grid and the other deeper views run when asked.
 """
 
+import functools
 from dataclasses import dataclass
 
 import numpy as np
@@ -112,7 +113,9 @@ def choose(studio: Studio, side: str, default: int, layers: list, auto: str) -> 
     if st.session_state.get(key) not in options:
         st.session_state[key] = default
 
-    index = st.selectbox(f"{side} class", options, format_func=lambda i: class_label(studio, i), key=key)
+    # The label function stays in the session's widget state: it holds the ranking and the names, not the photo.
+    label = functools.partial(class_label, studio.model.categories, studio.probabilities, studio.ranked)
+    index = st.selectbox(f"{side} class", options, format_func=label, key=key)
     back, forward = st.columns(2)
     keys, ends = MAIN_KEYS if side == "Left" else SECOND_KEYS, (index == options[0], index == options[-1])
     step_buttons(back, forward, key, mover(key, options), *ends, keys, f"{side.lower()} class", st.container())
@@ -126,12 +129,12 @@ def choose(studio: Studio, side: str, default: int, layers: list, auto: str) -> 
     return index, method, layer
 
 
-def class_label(studio: Studio, index: int) -> str:
+def class_label(names: tuple[str, ...], probabilities: np.ndarray, ranked: tuple[int, ...], index: int) -> str:
     """The top-5 classes with their rank and probability; any other class by name (type to search)."""
-    rank = studio.ranked.index(index)
+    rank = ranked.index(index)
     if rank < glue.TOP_K:
-        return f"#{rank + 1} {studio.name(index)} ({studio.probabilities[index]:.0%})"
-    return f"{studio.name(index)} ({studio.probabilities[index]:.1%})"
+        return f"#{rank + 1} {names[index]} ({probabilities[index]:.0%})"
+    return f"{names[index]} ({probabilities[index]:.1%})"
 
 
 def draw_panel(studio: Studio, panel: Panel, cam: np.ndarray, look: Look) -> None:

@@ -3,15 +3,23 @@ heavy jobs that take turns and say how many are ahead."""
 
 from __future__ import annotations
 
+import functools
+import gc
 import threading
+import types
 from dataclasses import dataclass
 
 import numpy as np
+import pytest
 import torch
+from PIL import Image
 
-from explorer.network.features import run_network
+from explorer.images import LoadedImage
+from explorer.network.features import NetworkRun, run_network
+from tests.app.conftest import open_page
 from ui.cache import SizedLru, shared_cache, size_of
 from ui.jobs import JobLine
+from ui.network import cached_run
 
 MB = 1024 * 1024
 
@@ -111,3 +119,71 @@ def test_heavy_jobs_take_turns_and_a_waiting_one_hears_how_many_are_ahead():
     for thread in threads:
         thread.join()
     assert order == ["first", "second"]
+
+
+def _runs_alive() -> list[NetworkRun]:
+    gc.collect()
+    return [thing for thing in gc.get_objects() if type(thing) is NetworkRun]
+
+
+def test_a_session_keeps_no_network_run_of_its_own_once_the_shared_cache_lets_it_go():
+    """A run (~35 MB for a photo) may live only in the size-bounded cache. Thirty students each pinning
+    their own run through the page's widgets (a layer label function that read the run, kept in the
+    session's widget state for as long as the session lasts) took a class's server past 2.5 GB."""
+    cached_run.clear()
+    earlier = _runs_alive()
+    at = open_page("views/feature_maps.py")
+    assert not at.exception
+    made = [run for run in _runs_alive() if not any(run is old for old in earlier)]
+    assert len(made) == 1, "the page ran the network once"
+    del made
+    cached_run.clear()
+    left = [run for run in _runs_alive() if not any(run is old for old in earlier)]
+    assert len(left) == 0, "the session still holds its run after the cache let it go"
+    assert at.selectbox(key="fm_layer").value, "the session itself is still alive"
+
+
+def _heavy_things(root: object) -> list[str]:
+    """Photos, runs, tensors and arrays over 64 KB reachable from ``root`` through closures, partials,
+    bound methods, containers and instance attributes (not through a function's module globals)."""
+    found, seen, stack = [], set(), [root]
+    while stack:
+        thing = stack.pop()
+        if id(thing) in seen or isinstance(thing, (type, types.ModuleType, str, bytes, int, float)):
+            continue
+        seen.add(id(thing))
+        if isinstance(thing, (NetworkRun, LoadedImage, Image.Image, torch.Tensor)):
+            found.append(type(thing).__name__)
+        elif isinstance(thing, np.ndarray):
+            if thing.nbytes > 64 * 1024:
+                found.append(f"array of {thing.nbytes} bytes")
+        elif isinstance(thing, types.FunctionType):
+            stack += [cell.cell_contents for cell in thing.__closure__ or () if cell.cell_contents is not None]
+            stack += list(thing.__defaults__ or ())
+        elif isinstance(thing, functools.partial):
+            stack += [thing.func, *thing.args, *thing.keywords.values()]
+        elif isinstance(thing, types.MethodType):
+            stack += [thing.__self__, thing.__func__]
+        elif isinstance(thing, dict):
+            stack += [*thing.keys(), *thing.values()]
+        elif isinstance(thing, (list, tuple, set, frozenset)):
+            stack += list(thing)
+        elif hasattr(thing, "__dict__"):
+            stack += list(vars(thing).values())
+    return found
+
+
+@pytest.mark.parametrize(
+    "page",
+    ["home", "kernel_lab", "feature_maps", "filters", "architecture", "tiny_cnn", "grad_cam", "quiz"],
+)
+def test_no_page_leaves_a_photo_or_a_run_in_its_widgets(page):
+    """What a page's widgets keep (label functions, callbacks and their arguments) stays in the session for as
+    long as it lasts, past the page: with thirty students, a photo or a run there is thirty photos or runs
+    the size-bounded caches cannot let go."""
+    at = open_page(f"views/{page}.py")
+    assert not at.exception
+    widgets = at.session_state._state._state._new_widget_state.widget_metadata
+    assert widgets, "the page has widgets"
+    held = {key: heavy for key, meta in widgets.items() if (heavy := _heavy_things(meta))}
+    assert held == {}
