@@ -96,7 +96,7 @@ class JobLine:
     @contextlib.contextmanager
     def turn(self, waiting_notice: st.delta_generator.DeltaGenerator | None = None) -> Iterator[None]:
         """Wait for a free place (saying how many are ahead in ``waiting_notice``), then run the block."""
-        ticket = object()
+        ticket, placed = object(), False
         with self._changed:
             self._waiting.append(ticket)
         try:
@@ -105,6 +105,7 @@ class JobLine:
                     if self._waiting[0] is ticket and self._running < self.slots:
                         self._waiting.popleft()
                         self._running += 1
+                        placed = True
                         break
                     ahead = self.ahead_of(ticket)
                 if waiting_notice is not None:
@@ -114,22 +115,18 @@ class JobLine:
                     )
                 with self._changed:
                     self._changed.wait(0.5)
-        except BaseException:
+            if waiting_notice is not None:
+                waiting_notice.empty()  # Streamlit raises here if the student re-ran or stopped meanwhile
+            yield
+        finally:  # whatever ends the wait or the job, the place or the ticket goes back
             with self._changed:
-                if ticket in self._waiting:
+                if placed:
+                    self._running -= 1
+                elif ticket in self._waiting:
                     self._waiting.remove(ticket)
                 self._changed.notify_all()
-            raise
-        finally:
-            if waiting_notice is not None:
-                waiting_notice.empty()
-        try:
-            yield
-        finally:
-            with self._changed:
-                self._running -= 1
-                self._changed.notify_all()
-            release_memory()
+            if placed:
+                release_memory()
 
 
 HEAVY = JobLine(HEAVY_SLOTS)
