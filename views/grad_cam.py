@@ -4,7 +4,6 @@ It opens with the two overlays only (the top class against the best class of ano
 pass per layer; Score-CAM, the methods x classes grid and the other deeper views run when asked.
 """
 
-import functools
 from dataclasses import dataclass
 
 import numpy as np
@@ -113,9 +112,8 @@ def choose(studio: Studio, side: str, default: int, layers: list, auto: str) -> 
     if st.session_state.get(key) not in options:
         st.session_state[key] = default
 
-    # The label function stays in the session's widget state: it holds the ranking and the names, not the photo.
-    label = functools.partial(class_label, studio.model.categories, studio.probabilities, studio.ranked)
-    index = st.selectbox(f"{side} class", options, format_func=label, key=key)
+    # The label function stays in the session's widget state: it holds these strings, not the photo.
+    index = st.selectbox(f"{side} class", options, format_func=class_labels(studio).__getitem__, key=key)
     back, forward = st.columns(2)
     keys, ends = MAIN_KEYS if side == "Left" else SECOND_KEYS, (index == options[0], index == options[-1])
     step_buttons(back, forward, key, mover(key, options), *ends, keys, f"{side.lower()} class", st.container())
@@ -129,12 +127,15 @@ def choose(studio: Studio, side: str, default: int, layers: list, auto: str) -> 
     return index, method, layer
 
 
-def class_label(names: tuple[str, ...], probabilities: np.ndarray, ranked: tuple[int, ...], index: int) -> str:
-    """The top-5 classes with their rank and probability; any other class by name (type to search)."""
-    rank = ranked.index(index)
-    if rank < glue.TOP_K:
-        return f"#{rank + 1} {names[index]} ({probabilities[index]:.0%})"
-    return f"{names[index]} ({probabilities[index]:.1%})"
+def class_labels(studio: Studio) -> dict[int, str]:
+    """Each class's label in the class box: the top 5 with their rank and probability, any other class by
+    name (type to search). Made once per box, not by a search of the ranking per option."""
+    labels = {}
+    for rank, index in enumerate(studio.ranked):
+        name, probability = studio.name(index), studio.probabilities[index]
+        top = rank < glue.TOP_K
+        labels[index] = f"#{rank + 1} {name} ({probability:.0%})" if top else f"{name} ({probability:.1%})"
+    return labels
 
 
 def draw_panel(studio: Studio, panel: Panel, cam: np.ndarray, look: Look) -> None:
